@@ -1,0 +1,147 @@
+/** @module Conversations and membership on the shared SQL store. */
+import { errors } from '../../../core/errors.js'
+import type { ConversationSummary, Member, NewConversation } from '../../../core/model.js'
+import type { ConversationStore } from '../../../ports/store.js'
+import type { SqlDialect, SqlDriver, SqlExecutor } from './driver.js'
+import { jsonOrNull, messageColumns, toConversation, toMember, toMessage } from './rows.js'
+
+/** The key that makes a private conversation unique per pair of members. */
+export function pairKey(input: NewConversation): string | null {
+  if (input.type !== 'private') return null
+  return input.members
+    .map((m) => m.id)
+    .sort()
+    .join('|')
+}
+
+async function insertMember(
+  tx: SqlExecutor,
+  conversationId: string,
+  member: NewConversation['members'][number],
+  now: number,
+  joinedAfterSeq: number,
+): Promise<number> {
+  return tx.run(
+    `INSERT INTO members (conversation_id, member_id, kind, role, joined_at, joined_after_seq)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (conversation_id, member_id) DO NOTHING`,
+    [conversationId, member.id, member.kind, member.role, now, joinedAfterSeq],
+  )
+}
+
+const lastMessageColumns = messageColumns
+  .split(', ')
+  .map((column) => `lm.${column} AS lm_${column}`)
+  .join(', ')
+
+export function createSqlConversationStore(db: SqlDriver, dialect: SqlDialect): ConversationStore {
+  const getConversation = async (id: string) => {
+    const [row] = await db.query('SELECT * FROM conversations WHERE id = $1', [id])
+    return row && toConversation(row)
+  }
+
+  return {
+    getConversation,
+
+    async createConversation(input) {
+      const key = pairKey(input)
+      const created = await db.transaction(async (tx) => {
+        const inserted = await tx.run(
+          `INSERT INTO conversations (id, type, title, metadata, pair_key, created_by, created_at, last_seq, last_activity_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7) ON CONFLICT DO NOTHING`,
+          [input.id, input.type, input.title, jsonOrNull(input.metadata), key, input.createdBy, input.createdAt],
+        )
+        if (inserted === 0) return false
+        for (const member of input.members) await insertMember(tx, input.id, member, input.createdAt, 0)
+        return true
+      })
+      if (created) return { conversation: (await getConversation(input.id))!, created: true }
+      const [row] = await db.query('SELECT * FROM conversations WHERE pair_key = $1', [key])
+      if (!row) throw new Error(`conversation insert conflicted but no pair ${String(key)} exists`)
+      return { conversation: toConversation(row), created: false }
+    },
+
+    async getMember(conversationId, memberId) {
+      const [row] = await db.query('SELECT * FROM members WHERE conversation_id = $1 AND member_id = $2', [
+        conversationId,
+        memberId,
+      ])
+      return row && toMember(row)
+    },
+
+    async listMembers(conversationId) {
+      const rows = await db.query('SELECT * FROM members WHERE conversation_id = $1 ORDER BY joined_at, member_id', [
+        conversationId,
+      ])
+      return rows.map(toMember)
+    },
+
+    async listConversations(memberId, { limit, cursor }) {
+      const params: (string | number)[] = [memberId, limit]
+      let after = ''
+      if (cursor) {
+        params.push(cursor.lastActivityAt, cursor.id)
+        after = 'AND (c.last_activity_at < $3 OR (c.last_activity_at = $3 AND c.id < $4))'
+      }
+      const rows = await db.query(
+        `SELECT c.*, ${lastMessageColumns},
+           (SELECT COUNT(*) FROM messages x
+             WHERE x.conversation_id = c.id AND x.seq > m.read_up_to_seq AND x.sender_id <> m.member_id) AS unread_count
+         FROM members m
+         JOIN conversations c ON c.id = m.conversation_id
+         LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq
+         WHERE m.member_id = $1 ${after}
+         ORDER BY c.last_activity_at DESC, c.id DESC
+         LIMIT $2`,
+        params,
+      )
+      return rows.map(
+        (row): ConversationSummary => ({
+          conversation: toConversation(row),
+          lastMessage: row['lm_id'] == null ? null : toMessage(row, 'lm_'),
+          unreadCount: Number(row['unread_count']),
+        }),
+      )
+    },
+
+    async addMembers(conversationId, members, { maxMembers, now }) {
+      return db.transaction(async (tx) => {
+        const [conversation] = await tx.query<{ last_seq: number }>(
+          `SELECT last_seq FROM conversations WHERE id = $1 ${dialect.forUpdate}`,
+          [conversationId],
+        )
+        if (!conversation) throw errors.conversationNotFound(conversationId)
+        const added: string[] = []
+        for (const member of members) {
+          const changed = await insertMember(tx, conversationId, member, now, Number(conversation.last_seq))
+          if (changed > 0) added.push(member.id)
+        }
+        const [count] = await tx.query<{ n: number }>('SELECT COUNT(*) AS n FROM members WHERE conversation_id = $1', [
+          conversationId,
+        ])
+        // Throwing rolls the inserts back, so a refused request changes nothing.
+        if (Number(count?.n) > maxMembers) throw errors.memberLimitReached(maxMembers)
+        if (added.length > 0) {
+          await tx.run('UPDATE conversations SET last_activity_at = $2 WHERE id = $1', [conversationId, now])
+        }
+        const rows = await tx.query(
+          `SELECT * FROM members WHERE conversation_id = $1 AND ${dialect.inList('member_id', '$2')}`,
+          [conversationId, dialect.listParam(added)],
+        )
+        return rows.map(toMember) as Member[]
+      })
+    },
+
+    async removeMember(conversationId, memberId, now) {
+      return db.transaction(async (tx) => {
+        const removed = await tx.run('DELETE FROM members WHERE conversation_id = $1 AND member_id = $2', [
+          conversationId,
+          memberId,
+        ])
+        if (removed > 0) {
+          await tx.run('UPDATE conversations SET last_activity_at = $2 WHERE id = $1', [conversationId, now])
+        }
+        return removed > 0
+      })
+    },
+  }
+}

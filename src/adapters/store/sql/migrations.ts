@@ -1,0 +1,136 @@
+/**
+ * @module Versioned schema migrations, one list per engine. A migration is applied once, in order,
+ * inside a transaction; PostgreSQL takes an advisory lock so several processes may start at once.
+ */
+import type { SqlDriver } from './driver.js'
+
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: readonly string[]
+}
+
+const sharedTables = (ids: { outboxKey: string; bigint: string }): string[] => [
+  `CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL UNIQUE,
+    email TEXT UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at ${ids.bigint} NOT NULL
+  )`,
+  `CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    expires_at ${ids.bigint} NOT NULL
+  )`,
+  `CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)`,
+  `CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    title TEXT,
+    metadata TEXT,
+    pair_key TEXT UNIQUE,
+    created_by TEXT NOT NULL,
+    created_at ${ids.bigint} NOT NULL,
+    last_seq ${ids.bigint} NOT NULL DEFAULT 0,
+    last_activity_at ${ids.bigint} NOT NULL
+  )`,
+  `CREATE TABLE members (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    member_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    role TEXT NOT NULL,
+    joined_at ${ids.bigint} NOT NULL,
+    joined_after_seq ${ids.bigint} NOT NULL,
+    delivered_up_to_seq ${ids.bigint} NOT NULL DEFAULT 0,
+    read_up_to_seq ${ids.bigint} NOT NULL DEFAULT 0,
+    PRIMARY KEY (conversation_id, member_id)
+  )`,
+  `CREATE INDEX members_by_member ON members (member_id)`,
+  `CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    seq ${ids.bigint} NOT NULL,
+    sender_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    metadata TEXT,
+    body_hash TEXT NOT NULL,
+    created_at ${ids.bigint} NOT NULL,
+    UNIQUE (conversation_id, seq)
+  )`,
+  `CREATE TABLE receipts (
+    message_id TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    seq ${ids.bigint} NOT NULL,
+    status INTEGER NOT NULL,
+    delivered_at ${ids.bigint},
+    read_at ${ids.bigint},
+    PRIMARY KEY (message_id, member_id)
+  )`,
+  `CREATE INDEX receipts_by_member ON receipts (conversation_id, member_id, seq)`,
+  `CREATE TABLE outbox (
+    position ${ids.outboxKey},
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at ${ids.bigint} NOT NULL
+  )`,
+  `CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    size_bytes ${ids.bigint} NOT NULL,
+    content_type TEXT NOT NULL,
+    sha256 TEXT,
+    storage_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    conversation_id TEXT,
+    created_at ${ids.bigint} NOT NULL,
+    completed_at ${ids.bigint}
+  )`,
+]
+
+export const sqliteMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: sharedTables({ outboxKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }),
+  },
+]
+
+export const postgresMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: sharedTables({ outboxKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' }),
+  },
+]
+
+/** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */
+export async function migrate(
+  driver: SqlDriver,
+  migrations: readonly Migration[],
+  lock: string | null,
+): Promise<void> {
+  await driver.transaction(async (tx) => {
+    if (lock !== null) await tx.query(lock)
+    await tx.run(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+    )
+    const applied = new Set(
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+    )
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue
+      for (const statement of migration.sql) await tx.run(statement)
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      ])
+    }
+  })
+}

@@ -1,0 +1,54 @@
+/** @module The transactional outbox on the shared SQL store. */
+import type { DomainEvent, OutboxEvent } from '../../../core/model.js'
+import type { OutboxStore } from '../../../ports/store.js'
+import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow } from './driver.js'
+
+export async function insertOutboxEvent(
+  tx: SqlExecutor,
+  eventId: string,
+  event: DomainEvent,
+  createdAt: number,
+): Promise<void> {
+  await tx.run('INSERT INTO outbox (event_id, type, body, created_at) VALUES ($1, $2, $3, $4)', [
+    eventId,
+    event.type,
+    JSON.stringify(event),
+    createdAt,
+  ])
+}
+
+function toOutboxEvent(row: SqlRow): OutboxEvent & { position: number } {
+  return {
+    position: Number(row['position']),
+    id: String(row['event_id']),
+    event: JSON.parse(String(row['body'])) as DomainEvent,
+    createdAt: Number(row['created_at']),
+  }
+}
+
+export function createSqlOutboxStore(db: SqlDriver, dialect: SqlDialect): OutboxStore {
+  const select = `SELECT position, event_id, body, created_at FROM outbox ORDER BY position LIMIT $1`
+  const remove = `DELETE FROM outbox WHERE ${dialect.inList('position', '$1')}`
+  const positions = (events: { position: number }[]) => dialect.listParam(events.map((e) => String(e.position)))
+
+  return {
+    async drainOutbox(limit, publish) {
+      if (dialect.locksOutboxWhilePublishing) {
+        // Several processes may relay at once: each claims rows the others skip.
+        return db.transaction(async (tx) => {
+          const events = (await tx.query(`${select} FOR UPDATE SKIP LOCKED`, [limit])).map(toOutboxEvent)
+          if (events.length === 0) return 0
+          await publish(events)
+          await tx.run(remove, [positions(events)])
+          return events.length
+        })
+      }
+      // A single writer: read, publish, then delete what was published.
+      const events = (await db.query(select, [limit])).map(toOutboxEvent)
+      if (events.length === 0) return 0
+      await publish(events)
+      await db.run(remove, [positions(events)])
+      return events.length
+    },
+  }
+}

@@ -1,0 +1,65 @@
+/** @module The `chat4all` command line: serve the platform, inspect configuration. */
+import { Command } from 'commander'
+import pino from 'pino'
+import { startPlatform } from '../app.js'
+import { configDocs, describeConfig, loadConfig } from '../config/load.js'
+
+function banner(url: string, db: string): string {
+  return [
+    '',
+    `  Chat4All is listening on ${url}`,
+    `  Storage: ${db.startsWith('sqlite:') ? db : db.replace(/\/\/[^@]*@/, '//***@')}`,
+    '',
+    '  Create a first account and get a token:',
+    `    curl -s -X POST ${url}/auth/register -H 'content-type: application/json' \\`,
+    `      -d '{"username":"alice","password":"correct-horse-battery"}'`,
+    `    curl -s -X POST ${url}/auth/token -H 'content-type: application/json' \\`,
+    `      -d '{"username":"alice","password":"correct-horse-battery"}'`,
+    '',
+  ].join('\n')
+}
+
+async function serve(): Promise<void> {
+  const { config, warnings } = loadConfig()
+  const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
+  for (const warning of warnings) logger.warn(warning)
+  const platform = await startPlatform(config, logger)
+  process.stdout.write(`${banner(platform.url, config.db)}\n`)
+  let signals = 0
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1)
+    logger.info({ signal }, 'shutting down')
+    const force = setTimeout(() => {
+      logger.error('shutdown grace period over; exiting')
+      process.exit(1)
+    }, config.shutdownGraceMs)
+    force.unref()
+    platform.stop().then(
+      () => {
+        logger.info('stopped cleanly')
+        process.exit(0)
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const program = new Command()
+    .name('chat4all')
+    .description('Chat4All: one API for messaging across Chat4All, WhatsApp, Instagram and Telegram')
+  program.command('serve', { isDefault: true }).description('start the all-in-one platform').action(serve)
+  program
+    .command('config')
+    .description('print the resolved configuration (secrets masked) and every setting')
+    .action(() => {
+      const { config, warnings } = loadConfig()
+      process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: configDocs, warnings }, null, 2)}\n`)
+    })
+  await program.parseAsync([...argv])
+}

@@ -1,0 +1,103 @@
+/**
+ * @module The error catalog: the only place error codes are defined.
+ * Every failure the API reports is an AppError; transports turn it into RFC 9457 problem+json.
+ */
+
+export interface AppErrorOptions {
+  readonly field?: string
+  readonly cause?: unknown
+  readonly retryable?: boolean
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError'
+  readonly field: string | undefined
+  readonly retryable: boolean
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause })
+    this.field = options.field
+    this.retryable = options.retryable ?? false
+  }
+}
+
+/** Stable codes; each becomes the problem `type` `https://chat4all.dev/problems/<code>`. */
+export const errorCodes = {
+  validation_failed: { status: 400, title: 'Request validation failed' },
+  malformed_json: { status: 400, title: 'Malformed JSON body' },
+  unknown_member: { status: 400, title: 'Unknown conversation member' },
+  invalid_conversation: { status: 400, title: 'Invalid conversation' },
+  file_not_found: { status: 400, title: 'Unknown file' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  invalid_credentials: { status: 401, title: 'Invalid username or password' },
+  invalid_token: { status: 401, title: 'Invalid or expired token' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  sender_mismatch: { status: 403, title: 'Sender is not the caller' },
+  not_found: { status: 404, title: 'Resource not found' },
+  conversation_not_found: { status: 404, title: 'Conversation not found' },
+  message_not_found: { status: 404, title: 'Message not found' },
+  member_not_found: { status: 404, title: 'Member not found' },
+  route_not_found: { status: 404, title: 'Route not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  username_taken: { status: 409, title: 'Username already taken' },
+  email_taken: { status: 409, title: 'Email already registered' },
+  idempotency_conflict: { status: 409, title: 'Message id reused with a different body' },
+  member_limit_reached: { status: 409, title: 'Conversation member limit reached' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal server error' },
+  not_ready: { status: 503, title: 'Service not ready' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ErrorCode = keyof typeof errorCodes
+
+export const problemTypeBase = 'https://chat4all.dev/problems/'
+
+/** Builds an AppError whose status comes from the catalog. */
+export function appError(code: ErrorCode, message: string, options?: AppErrorOptions): AppError {
+  return new AppError(code, errorCodes[code].status, message, options)
+}
+
+export const errors = {
+  validation: (field: string, message: string) => appError('validation_failed', message, { field }),
+  unknownMember: (field: string, member: string) =>
+    appError('unknown_member', `No user or channel address matches '${member}'`, { field }),
+  invalidConversation: (field: string, message: string) =>
+    appError('invalid_conversation', message, { field }),
+  fileNotFound: (field: string, fileId: string) =>
+    appError('file_not_found', `File '${fileId}' does not exist or is not ready`, { field }),
+  unauthorized: (message = 'A valid bearer token is required') => appError('unauthorized', message),
+  invalidCredentials: () => appError('invalid_credentials', 'Invalid username or password'),
+  invalidToken: (message = 'The token is invalid or expired') => appError('invalid_token', message),
+  forbidden: (message: string) => appError('forbidden', message),
+  senderMismatch: (field: string) =>
+    appError('sender_mismatch', 'The sender is always the authenticated caller', { field }),
+  conversationNotFound: (id: string) =>
+    appError('conversation_not_found', `Conversation '${id}' not found`, { field: 'conversation_id' }),
+  messageNotFound: (id: string) =>
+    appError('message_not_found', `Message '${id}' not found`, { field: 'message_id' }),
+  memberNotFound: (member: string) =>
+    appError('member_not_found', `'${member}' is not a member of this conversation`, { field: 'member' }),
+  usernameTaken: () => appError('username_taken', 'That username is taken', { field: 'username' }),
+  emailTaken: () => appError('email_taken', 'That email is already registered', { field: 'email' }),
+  idempotencyConflict: () =>
+    appError(
+      'idempotency_conflict',
+      'This message_id was already used for a different message; use a new message_id',
+      { field: 'message_id' },
+    ),
+  memberLimitReached: (limit: number) =>
+    appError('member_limit_reached', `A group holds at most ${limit} members`, { field: 'members' }),
+  payloadTooLarge: (field: string | undefined, message: string) =>
+    appError('payload_too_large', message, field === undefined ? {} : { field }),
+} as const
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError
+}

@@ -1,0 +1,164 @@
+/** @module Sending, reading history, receipts. The life of a message, step 1 (accept) and 3 (status). */
+import { createHash } from 'node:crypto'
+import stringify from 'safe-stable-stringify'
+import type { CoreContext } from './context.js'
+import { errors } from './errors.js'
+import type { Conversation, DeliveryStatus, Message, MessagePayload, Receipt } from './model.js'
+import { resolveMember } from './members.js'
+import { requireMembership } from './conversations.js'
+import type { HistoryQuery } from '../ports/store.js'
+
+export interface SendInput {
+  readonly messageId?: string | undefined
+  readonly conversationId?: string | undefined
+  /** One user or external address; the private conversation with them is used. */
+  readonly to?: string | undefined
+  /** The request field `to` came from, for errors (`to`, `recipient_id` …). */
+  readonly toField?: string
+  readonly payload: MessagePayload
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined
+}
+
+export type SendOutcome = { readonly created: boolean; readonly message: Message }
+
+function checkPayloadSize(ctx: CoreContext, input: SendInput): void {
+  const text = input.payload.text
+  if (text !== undefined && Buffer.byteLength(text, 'utf8') > ctx.limits.maxTextBytes) {
+    throw errors.payloadTooLarge('payload.text', `Text is limited to ${ctx.limits.maxTextBytes} bytes of UTF-8`)
+  }
+  if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > ctx.limits.maxMetadataBytes) {
+    throw errors.payloadTooLarge('metadata', `Metadata is limited to ${ctx.limits.maxMetadataBytes} bytes of JSON`)
+  }
+}
+
+async function checkAttachment(ctx: CoreContext, callerId: string, payload: MessagePayload): Promise<void> {
+  if (payload.type !== 'file') return
+  const file = await ctx.store.getReadyFile(payload.file_id)
+  if (!file || file.ownerId !== callerId) throw errors.fileNotFound('payload.file_id', payload.file_id)
+}
+
+async function targetConversation(ctx: CoreContext, callerId: string, input: SendInput): Promise<Conversation> {
+  const toField = input.toField ?? 'to'
+  const recipient = input.to === undefined ? undefined : await resolveMember(ctx, input.to, toField)
+  if (input.conversationId !== undefined) {
+    const { conversation } = await requireMembership(ctx, callerId, input.conversationId)
+    if (recipient && !(await ctx.store.getMember(conversation.id, recipient.id))) {
+      throw errors.unknownMember(toField, input.to ?? '')
+    }
+    return conversation
+  }
+  if (!recipient) throw errors.validation('conversation_id', 'Either conversation_id or to is required')
+  if (recipient.id === callerId) throw errors.validation(toField, 'A private conversation needs someone other than you')
+  const { conversation } = await ctx.store.createConversation({
+    id: ctx.newId(),
+    type: 'private',
+    title: null,
+    metadata: null,
+    createdBy: callerId,
+    createdAt: ctx.now(),
+    members: [
+      { kind: 'user', id: callerId, role: 'member' },
+      { ...recipient, role: 'member' },
+    ],
+  })
+  return conversation
+}
+
+/** Accepts a message: durable and ordered when this resolves; a repeated id returns the original. */
+export async function sendMessage(ctx: CoreContext, callerId: string, input: SendInput): Promise<SendOutcome> {
+  checkPayloadSize(ctx, input)
+  await checkAttachment(ctx, callerId, input.payload)
+  const conversation = await targetConversation(ctx, callerId, input)
+  const bodyHash = createHash('sha256')
+    .update(stringify({ conversation: conversation.id, payload: input.payload, metadata: input.metadata ?? null }) ?? '')
+    .digest('base64url')
+  const result = await ctx.store.appendMessage({
+    id: input.messageId ?? ctx.newId(),
+    conversationId: conversation.id,
+    senderId: callerId,
+    payload: input.payload,
+    metadata: input.metadata ?? null,
+    createdAt: ctx.now(),
+    bodyHash,
+  })
+  if (result.kind === 'conflict') throw errors.idempotencyConflict()
+  return { created: result.kind === 'created', message: result.message }
+}
+
+export interface HistoryResult {
+  readonly messages: readonly Message[]
+  readonly statuses: ReadonlyMap<string, DeliveryStatus>
+  readonly hasMore: boolean
+}
+
+/** A page of history in seq order. Fetching it counts as delivery to the caller. */
+export async function readHistory(
+  ctx: CoreContext,
+  callerId: string,
+  conversationId: string,
+  query: HistoryQuery,
+): Promise<HistoryResult> {
+  const { membership } = await requireMembership(ctx, callerId, conversationId)
+  const page = await ctx.store.listMessages(conversationId, query)
+  const newestFromOthers = page.messages.reduce((max, m) => (m.senderId !== callerId && m.seq > max ? m.seq : max), 0)
+  if (newestFromOthers > membership.deliveredUpToSeq) {
+    await ctx.store.advanceWatermark({
+      conversationId,
+      memberId: callerId,
+      status: 'DELIVERED',
+      upToSeq: newestFromOthers,
+      at: ctx.now(),
+    })
+  }
+  const statuses = await ctx.store.aggregateStatuses(page.messages.map((m) => m.id))
+  return { ...page, statuses }
+}
+
+export interface MessageDetail {
+  readonly message: Message
+  readonly receipts: readonly Receipt[]
+  readonly status: DeliveryStatus
+}
+
+async function visibleMessage(ctx: CoreContext, callerId: string, messageId: string): Promise<Message> {
+  const message = await ctx.store.getMessage(messageId)
+  const membership = message && (await ctx.store.getMember(message.conversationId, callerId))
+  if (!message || !membership) throw errors.messageNotFound(messageId)
+  return message
+}
+
+export async function getMessageDetail(ctx: CoreContext, callerId: string, messageId: string): Promise<MessageDetail> {
+  const message = await visibleMessage(ctx, callerId, messageId)
+  // The router may not have reached this message yet; doing its (idempotent) work now makes the
+  // receipts complete for whoever asks.
+  await ctx.store.materializeReceipts([
+    { type: 'message.created', messageId, conversationId: message.conversationId, seq: message.seq, senderId: message.senderId },
+  ])
+  const receipts = await ctx.store.getReceipts(messageId)
+  const status = (await ctx.store.aggregateStatuses([messageId])).get(messageId) ?? 'SENT'
+  return { message, receipts, status }
+}
+
+export async function markMessageRead(ctx: CoreContext, callerId: string, messageId: string): Promise<Receipt> {
+  const message = await visibleMessage(ctx, callerId, messageId)
+  if (message.senderId === callerId) {
+    throw errors.validation('message_id', 'Only recipients mark a message read; you sent this one')
+  }
+  await ctx.store.markMessageRead(messageId, callerId, ctx.now())
+  const receipt = (await ctx.store.getReceipts(messageId)).find((r) => r.memberId === callerId)
+  // A member who joined after the message was sent has no receipt to mark.
+  if (!receipt) throw errors.messageNotFound(messageId)
+  return receipt
+}
+
+export async function markConversationRead(
+  ctx: CoreContext,
+  callerId: string,
+  conversationId: string,
+  upToSeq: number,
+): Promise<{ readUpToSeq: number; deliveredUpToSeq: number }> {
+  await requireMembership(ctx, callerId, conversationId)
+  await ctx.store.advanceWatermark({ conversationId, memberId: callerId, status: 'READ', upToSeq, at: ctx.now() })
+  const membership = await ctx.store.getMember(conversationId, callerId)
+  return { readUpToSeq: membership?.readUpToSeq ?? 0, deliveredUpToSeq: membership?.deliveredUpToSeq ?? 0 }
+}

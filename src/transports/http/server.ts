@@ -1,0 +1,52 @@
+/** @module The HTTP API: one Fastify instance with every route, strict validation and problem+json errors. */
+import { randomUUID } from 'node:crypto'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Logger } from 'pino'
+import type { CoreContext } from '../../core/context.js'
+import { registerProblemHandlers } from './problem.js'
+import { createValidatorCompiler } from './validation.js'
+import { accountRoutes } from './routes/accounts.js'
+import { conversationRoutes } from './routes/conversations.js'
+import { healthRoutes } from './routes/health.js'
+import { messageRoutes } from './routes/messages.js'
+
+export interface HttpServerOptions {
+  readonly logger: Logger
+  /** Largest accepted request body in bytes. */
+  readonly bodyLimit: number
+}
+
+export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Fastify's two lines per request would dominate a busy API's logs; onResponse logs instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setValidatorCompiler(createValidatorCompiler())
+  registerProblemHandlers(app)
+  app.decorateRequest('caller', null)
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    // One line per request at debug, errors and slow requests at info: a busy API must not drown its logs.
+    const level = reply.statusCode >= 500 ? 'error' : reply.elapsedTime > 1000 ? 'info' : 'debug'
+    request.log[level](
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request completed',
+    )
+  })
+
+  await app.register(healthRoutes(ctx.store))
+  await app.register(accountRoutes(ctx))
+  await app.register(conversationRoutes(ctx))
+  await app.register(messageRoutes(ctx))
+  return app
+}
