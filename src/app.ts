@@ -22,7 +22,23 @@ export interface Platform {
   stop(): Promise<void>
 }
 
-export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+/** What a process runs: the HTTP API, the background workers (outbox relay and router), or both. */
+export interface Roles {
+  readonly api: boolean
+  readonly worker: boolean
+}
+
+export const allRoles: Roles = { api: true, worker: true }
+
+export function parseRoles(value: string): Roles {
+  const names = value.split(',').map((name) => name.trim())
+  const unknown = names.filter((name) => !['all', 'api', 'worker'].includes(name))
+  if (unknown.length > 0) throw new Error(`unknown role(s) ${unknown.join(', ')}; known: all, api, worker`)
+  const all = names.includes('all')
+  return { api: all || names.includes('api'), worker: all || names.includes('worker') }
+}
+
+export async function startPlatform(config: Config, logger: Logger, roles: Roles = allRoles): Promise<Platform> {
   const store = await openStore({ url: config.db, sqliteSynchronous: config.sqliteSynchronous })
   const bus = await openBus(config.bus)
   const ctx: CoreContext = {
@@ -37,17 +53,21 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     newId: randomUUID,
   }
 
-  startRouter({ store, bus, logger: logger.child({ service: 'router' }), maxAttempts: 10 })
   const services = new AbortController()
-  const relay = createOutboxRelay({
-    store,
-    bus,
-    logger: logger.child({ service: 'outbox-relay' }),
-    batchSize: 1024,
-    pollIntervalMs: 250,
-  }).run(services.signal)
+  let relay: Promise<void> = Promise.resolve()
+  if (roles.worker) {
+    startRouter({ store, bus, logger: logger.child({ service: 'router' }), maxAttempts: 10 })
+    relay = createOutboxRelay({
+      store,
+      bus,
+      logger: logger.child({ service: 'outbox-relay' }),
+      batchSize: 1024,
+      pollIntervalMs: 250,
+    }).run(services.signal)
+  }
 
-  const http = await buildHttpServer(ctx, { logger, bodyLimit: config.bodyLimitBytes })
+  // A worker-only process still answers /health and /ready, so orchestrators can probe it.
+  const http = await buildHttpServer(ctx, { logger, bodyLimit: config.bodyLimitBytes, routes: roles.api ? 'all' : 'health' })
   const address = await http.listen({ host: config.host, port: config.port })
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
 

@@ -1,7 +1,7 @@
 /** @module The `chat4all` command line: serve the platform, inspect configuration. */
 import { Command } from 'commander'
 import pino from 'pino'
-import { startPlatform } from '../app.js'
+import { parseRoles, startPlatform } from '../app.js'
 import { configDocs, describeConfig, loadConfig } from '../config/load.js'
 
 function banner(url: string, db: string): string {
@@ -19,11 +19,12 @@ function banner(url: string, db: string): string {
   ].join('\n')
 }
 
-async function serve(): Promise<void> {
+async function serve(options: { role: string }): Promise<void> {
+  const roles = parseRoles(options.role)
   const { config, warnings } = loadConfig()
   const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
   for (const warning of warnings) logger.warn(warning)
-  const platform = await startPlatform(config, logger)
+  const platform = await startPlatform(config, logger, roles)
   process.stdout.write(`${banner(platform.url, config.db)}\n`)
   let signals = 0
   const shutdown = (signal: string) => {
@@ -53,7 +54,11 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   const program = new Command()
     .name('chat4all')
     .description('Chat4All: one API for messaging across Chat4All, WhatsApp, Instagram and Telegram')
-  program.command('serve', { isDefault: true }).description('start the all-in-one platform').action(serve)
+  program
+    .command('serve', { isDefault: true })
+    .description('start the platform (all roles in one process by default)')
+    .option('--role <roles>', 'all, or a comma-separated list of: api, worker', 'all')
+    .action(serve)
   program
     .command('config')
     .description('print the resolved configuration (secrets masked) and every setting')

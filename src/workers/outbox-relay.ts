@@ -15,6 +15,19 @@ export interface OutboxRelayOptions {
   readonly pollIntervalMs: number
 }
 
+/**
+ * Rejects when the signal aborts, so shutdown never waits on a publish that cannot finish (a consumer
+ * retrying a failing event); the events stay in the outbox and are relayed at the next start.
+ */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(new Error('relay stopped before the bus took the events'))
+    if (signal.aborted) return abort()
+    signal.addEventListener('abort', abort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
+  })
+}
+
 export function createOutboxRelay({ store, bus, logger, batchSize, pollIntervalMs }: OutboxRelayOptions): Service {
   return {
     name: 'outbox-relay',
@@ -37,11 +50,12 @@ export function createOutboxRelay({ store, bus, logger, batchSize, pollIntervalM
         }
         pending = false
         try {
-          const relayed = await store.drainOutbox(batchSize, (events) => bus.publish(events))
+          const relayed = await store.drainOutbox(batchSize, (events) => untilAborted(bus.publish(events), signal))
           // A full batch means more may be waiting: go again without sleeping.
           if (relayed === batchSize) pending = true
           failures = 0
         } catch (error) {
+          if (signal.aborted) break
           failures++
           logger.error({ err: error, failures }, 'outbox relay failed; retrying')
           await pause(Math.min(5_000, 50 * 2 ** failures), signal)

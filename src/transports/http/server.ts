@@ -15,6 +15,8 @@ export interface HttpServerOptions {
   readonly logger: Logger
   /** Largest accepted request body in bytes. */
   readonly bodyLimit: number
+  /** `health` serves only /health and /ready (a worker-only process). */
+  readonly routes: 'all' | 'health'
 }
 
 export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptions): Promise<FastifyInstance> {
@@ -45,8 +47,10 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
   })
 
   await app.register(healthRoutes(ctx.store))
-  await app.register(accountRoutes(ctx))
-  await app.register(conversationRoutes(ctx))
-  await app.register(messageRoutes(ctx))
+  if (options.routes === 'all') {
+    await app.register(accountRoutes(ctx))
+    await app.register(conversationRoutes(ctx))
+    await app.register(messageRoutes(ctx))
+  }
   return app
 }

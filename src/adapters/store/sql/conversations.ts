@@ -82,10 +82,12 @@ export function createSqlConversationStore(db: SqlDriver, dialect: SqlDialect): 
         params.push(cursor.lastActivityAt, cursor.id)
         after = 'AND (c.last_activity_at < $3 OR (c.last_activity_at = $3 AND c.id < $4))'
       }
+      // Unread: messages from others above the read watermark, and sent after the member joined.
       const rows = await db.query(
         `SELECT c.*, ${lastMessageColumns},
            (SELECT COUNT(*) FROM messages x
-             WHERE x.conversation_id = c.id AND x.seq > m.read_up_to_seq AND x.sender_id <> m.member_id) AS unread_count
+             WHERE x.conversation_id = c.id AND x.sender_id <> m.member_id
+               AND x.seq > m.read_up_to_seq AND x.seq > m.joined_after_seq) AS unread_count
          FROM members m
          JOIN conversations c ON c.id = m.conversation_id
          LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq

@@ -16,15 +16,19 @@ export interface SqlMessageStoreOptions {
   readonly onOutboxWrite: () => void
 }
 
-/** Inserts the receipts a recipient lacks, already advanced as far as their watermarks say. */
-const materializeSql = (memberFilter: string) => `
+/**
+ * Inserts the receipts recipients lack, already advanced as far as their watermarks say.
+ * Parameters: message id, conversation id, seq, sender id, time. The casts let PostgreSQL type
+ * parameters that appear only in the select list (it would take them for text otherwise).
+ */
+const materializeSql = `
   INSERT INTO receipts (message_id, member_id, conversation_id, seq, status, delivered_at, read_at)
-  SELECT $1, m.member_id, m.conversation_id, $3,
+  SELECT $1, m.member_id, m.conversation_id, CAST($3 AS BIGINT),
     CASE WHEN m.read_up_to_seq >= $3 THEN 3 WHEN m.delivered_up_to_seq >= $3 THEN 2 ELSE 1 END,
-    CASE WHEN m.delivered_up_to_seq >= $3 OR m.read_up_to_seq >= $3 THEN $5 ELSE NULL END,
-    CASE WHEN m.read_up_to_seq >= $3 THEN $5 ELSE NULL END
+    CASE WHEN m.delivered_up_to_seq >= $3 OR m.read_up_to_seq >= $3 THEN CAST($5 AS BIGINT) ELSE NULL END,
+    CASE WHEN m.read_up_to_seq >= $3 THEN CAST($5 AS BIGINT) ELSE NULL END
   FROM members m
-  WHERE m.conversation_id = $2 AND m.member_id <> $4 AND m.joined_after_seq < $3 ${memberFilter}
+  WHERE m.conversation_id = $2 AND m.member_id <> $4 AND m.joined_after_seq < $3
   ON CONFLICT (message_id, member_id) DO NOTHING`
 
 async function appendAll(
@@ -177,14 +181,9 @@ export function createSqlMessageStore(
         const [row] = await tx.query(`SELECT ${messageColumns} FROM messages WHERE id = $1`, [messageId])
         if (!row) return false
         const message = toMessage(row)
-        await tx.run(materializeSql('AND m.member_id = $6'), [
-          message.id,
-          message.conversationId,
-          message.seq,
-          message.senderId,
-          at,
-          memberId,
-        ])
+        // Every recipient's receipt, not only this one: a lone READ receipt would make the
+        // message look READ by all (aggregateStatuses) before the router reached the others.
+        await tx.run(materializeSql, [message.id, message.conversationId, message.seq, message.senderId, at])
         const updated = await tx.run(
           `UPDATE receipts SET status = 3, delivered_at = COALESCE(delivered_at, $3), read_at = COALESCE(read_at, $3)
            WHERE message_id = $1 AND member_id = $2 AND status < 3`,
@@ -212,7 +211,7 @@ export function createSqlMessageStore(
       const now = Date.now()
       await db.transaction(async (tx) => {
         for (const e of events) {
-          await tx.run(materializeSql(''), [e.messageId, e.conversationId, e.seq, e.senderId, now])
+          await tx.run(materializeSql, [e.messageId, e.conversationId, e.seq, e.senderId, now])
         }
       })
     },

@@ -93,12 +93,24 @@ const sharedTables = (ids: { outboxKey: string; bigint: string }): string[] => [
   )`,
 ]
 
+/** Emails are unique whatever their case: a lower-cased key, kept beside the address as given. */
+const emailKey: Migration = {
+  version: 2,
+  name: 'email-key',
+  sql: [
+    `ALTER TABLE users ADD COLUMN email_key TEXT`,
+    `UPDATE users SET email_key = lower(email)`,
+    `CREATE UNIQUE INDEX users_by_email_key ON users (email_key)`,
+  ],
+}
+
 export const sqliteMigrations: readonly Migration[] = [
   {
     version: 1,
     name: 'initial',
     sql: sharedTables({ outboxKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }),
   },
+  emailKey,
 ]
 
 export const postgresMigrations: readonly Migration[] = [
@@ -107,6 +119,7 @@ export const postgresMigrations: readonly Migration[] = [
     name: 'initial',
     sql: sharedTables({ outboxKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' }),
   },
+  emailKey,
 ]
 
 /** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */

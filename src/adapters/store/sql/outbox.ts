@@ -17,38 +17,47 @@ export async function insertOutboxEvent(
   ])
 }
 
-function toOutboxEvent(row: SqlRow): OutboxEvent & { position: number } {
+interface Pending {
+  readonly position: number
+  readonly event: OutboxEvent
+}
+
+function toPending(row: SqlRow): Pending {
   return {
     position: Number(row['position']),
-    id: String(row['event_id']),
-    event: JSON.parse(String(row['body'])) as DomainEvent,
-    createdAt: Number(row['created_at']),
+    event: {
+      id: String(row['event_id']),
+      event: JSON.parse(String(row['body'])) as DomainEvent,
+      createdAt: Number(row['created_at']),
+    },
   }
 }
 
 export function createSqlOutboxStore(db: SqlDriver, dialect: SqlDialect): OutboxStore {
   const select = `SELECT position, event_id, body, created_at FROM outbox ORDER BY position LIMIT $1`
   const remove = `DELETE FROM outbox WHERE ${dialect.inList('position', '$1')}`
-  const positions = (events: { position: number }[]) => dialect.listParam(events.map((e) => String(e.position)))
+  const positions = (pending: readonly Pending[]) => dialect.listParam(pending.map((p) => String(p.position)))
+  // The position is the outbox's own bookkeeping: publishers get plain events.
+  const events = (pending: readonly Pending[]) => pending.map((p) => p.event)
 
   return {
     async drainOutbox(limit, publish) {
       if (dialect.locksOutboxWhilePublishing) {
         // Several processes may relay at once: each claims rows the others skip.
         return db.transaction(async (tx) => {
-          const events = (await tx.query(`${select} FOR UPDATE SKIP LOCKED`, [limit])).map(toOutboxEvent)
-          if (events.length === 0) return 0
-          await publish(events)
-          await tx.run(remove, [positions(events)])
-          return events.length
+          const pending = (await tx.query(`${select} FOR UPDATE SKIP LOCKED`, [limit])).map(toPending)
+          if (pending.length === 0) return 0
+          await publish(events(pending))
+          await tx.run(remove, [positions(pending)])
+          return pending.length
         })
       }
       // A single writer: read, publish, then delete what was published.
-      const events = (await db.query(select, [limit])).map(toOutboxEvent)
-      if (events.length === 0) return 0
-      await publish(events)
-      await db.run(remove, [positions(events)])
-      return events.length
+      const pending = (await db.query(select, [limit])).map(toPending)
+      if (pending.length === 0) return 0
+      await publish(events(pending))
+      await db.run(remove, [positions(pending)])
+      return pending.length
     },
   }
 }

@@ -2,33 +2,39 @@
 import { errors } from '../../../core/errors.js'
 import type { NewUser, User } from '../../../core/model.js'
 import type { RefreshTokenRecord, UserStore } from '../../../ports/store.js'
-import type { SqlDialect, SqlDriver } from './driver.js'
+import type { SqlDialect, SqlDriver, SqlExecutor } from './driver.js'
 import { toUser } from './rows.js'
 
 export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): UserStore {
   return {
     async createUser(user: NewUser): Promise<User> {
       const usernameKey = user.username.toLowerCase()
-      return db.transaction(async (tx) => {
-        const clashes = await tx.query<{ username_key: string }>(
-          'SELECT username_key FROM users WHERE username_key = $1 OR email = $2',
-          [usernameKey, user.email],
+      const emailKey = user.email === null ? null : user.email.toLowerCase()
+      const clash = async (db: SqlExecutor) => {
+        const rows = await db.query<{ username_key: string }>(
+          'SELECT username_key FROM users WHERE username_key = $1 OR email_key = $2',
+          [usernameKey, emailKey],
         )
-        if (clashes.some((row) => row.username_key === usernameKey)) throw errors.usernameTaken()
-        if (clashes.length > 0) throw errors.emailTaken()
-        try {
+        if (rows.some((row) => row.username_key === usernameKey)) return errors.usernameTaken()
+        return rows.length > 0 ? errors.emailTaken() : undefined
+      }
+      try {
+        return await db.transaction(async (tx) => {
+          const taken = await clash(tx)
+          if (taken) throw taken
           await tx.run(
-            `INSERT INTO users (id, username, username_key, email, display_name, password_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            [user.id, user.username, usernameKey, user.email, user.displayName, user.passwordHash, user.createdAt],
+            `INSERT INTO users (id, username, username_key, email, email_key, display_name, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [user.id, user.username, usernameKey, user.email, emailKey, user.displayName, user.passwordHash, user.createdAt],
           )
-        } catch (error) {
-          // Another process registered the same name between our check and our insert.
-          if (dialect.isUniqueViolation(error)) throw errors.usernameTaken()
-          throw error
-        }
-        return user
-      })
+          return user
+        })
+      } catch (error) {
+        if (!dialect.isUniqueViolation(error)) throw error
+        // Another process registered the same name or email between our check and our insert;
+        // it has committed by now, so looking again says which (PostgreSQL aborted our transaction).
+        throw (await clash(db)) ?? error
+      }
     },
 
     async getUser(id) {

@@ -1,0 +1,133 @@
+/**
+ * The store contract on PostgreSQL, plus what only a shared server can show: several processes
+ * (here, several stores with their own pools on one schema) migrating, appending and relaying at once.
+ */
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { OutboxEvent } from '../../core/model.js'
+import type { Store } from '../../ports/store.js'
+import { storeContract } from '../../ports/store.contract.js'
+import { createGroup, ids, newMessage, newUser, range, sendMany } from '../../ports/store-contract/harness.js'
+import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../../../test/support/postgres.js'
+import { createPostgresStore } from './postgres.js'
+
+const available = await postgresAvailable()
+
+async function migrationRows(schema: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: postgresUrl })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`)
+    return rows.map((r) => r.version)
+  } finally {
+    await client.end()
+  }
+}
+
+describe.skipIf(!available)('postgres', () => {
+  storeContract('postgres', async () => {
+    const schema = uniqueSchema('c4a_contract')
+    const store = await createPostgresStore({ url: postgresUrl, schema })
+    return {
+      store,
+      cleanup: async () => {
+        await store.close()
+        await dropSchema(schema)
+      },
+    }
+  })
+
+  it('migrates a fresh schema once when several processes start at once', async () => {
+    const schema = uniqueSchema('c4a_migrate')
+    try {
+      const stores = await Promise.all(range(4).map(() => createPostgresStore({ url: postgresUrl, schema, poolSize: 2 })))
+      try {
+        const versions = await migrationRows(schema)
+        expect(versions.length).toBeGreaterThan(0)
+        expect(new Set(versions).size).toBe(versions.length)
+        const user = newUser()
+        await stores[0]!.createUser(user)
+        expect(await stores[3]!.getUser(user.id)).toEqual(user)
+      } finally {
+        await Promise.all(stores.map((s) => s.close()))
+      }
+    } finally {
+      await dropSchema(schema)
+    }
+  })
+
+  describe('two processes on one schema', () => {
+    const schema = uniqueSchema('c4a_shared')
+    let one: Store
+    let two: Store
+    beforeAll(async () => {
+      one = await createPostgresStore({ url: postgresUrl, schema, poolSize: 8 })
+      two = await createPostgresStore({ url: postgresUrl, schema, poolSize: 8 })
+    })
+    afterAll(async () => {
+      await Promise.all([one?.close(), two?.close()])
+      await dropSchema(schema)
+    })
+
+    it('appending into one conversation at once, give gap-free unique seqs', async () => {
+      const [a, b] = ids(2)
+      const group = await createGroup(one, [a!, b!])
+      const results = await Promise.all(
+        range(400).map((i) => (i % 2 ? one : two).appendMessage(newMessage(group.id, i % 3 ? a! : b!))),
+      )
+      expect(results.every((r) => r.kind === 'created')).toBe(true)
+      expect(results.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(range(400))
+      const stored = await two.listMessages(group.id, { afterSeq: 0, limit: 1_000 })
+      expect(stored.messages.map((m) => m.seq)).toEqual(range(400))
+      expect((await one.getConversation(group.id))?.lastSeq).toBe(400)
+    })
+
+    it('appending the same message id at once, create it once', async () => {
+      const [a] = ids(1)
+      const group = await createGroup(one, [a!])
+      const message = newMessage(group.id, a!)
+      const results = await Promise.all(range(60).map((i) => (i % 2 ? one : two).appendMessage(message)))
+      expect(results.filter((r) => r.kind === 'created')).toHaveLength(1)
+      expect(results.every((r) => r.message.seq === 1)).toBe(true)
+    })
+
+    it('registering the same username or email at once, register it once with the right error', async () => {
+      const first = newUser()
+      const sameName = newUser({ username: first.username.toUpperCase() })
+      const sameEmail = newUser({ email: first.email })
+      const outcomes = await Promise.allSettled([one.createUser(first), two.createUser(sameName), two.createUser(sameEmail)])
+      const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : String((o.reason as { code?: string }).code)))
+      expect(codes.filter((c) => c === 'ok')).toHaveLength(1)
+      if (codes[0] === 'ok') expect(codes.slice(1)).toEqual(['username_taken', 'email_taken'])
+    })
+
+    it('relaying at once, hand each outbox event to one relay only', async () => {
+      await drainBoth(one, two) // start from an empty outbox
+      const [a] = ids(1)
+      const group = await createGroup(one, [a!])
+      await sendMany(one, group.id, a!, 10)
+      let releaseFirst = () => {}
+      const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve))
+      let claimed = () => {}
+      const firstClaimed = new Promise<void>((resolve) => (claimed = resolve))
+      const seen: OutboxEvent[][] = [[], []]
+      const first = one.drainOutbox(6, async (events) => {
+        seen[0]!.push(...events)
+        claimed()
+        await firstHolds
+      })
+      await firstClaimed
+      const second = await two.drainOutbox(6, async (events) => void seen[1]!.push(...events))
+      releaseFirst()
+      expect([await first, second]).toEqual([6, 4])
+      const handed = seen.flat().map((e) => e.id)
+      expect(new Set(handed).size).toBe(10)
+    })
+  })
+})
+
+async function drainBoth(one: Store, two: Store): Promise<void> {
+  while ((await one.drainOutbox(1_000, async () => {})) + (await two.drainOutbox(1_000, async () => {})) > 0) {
+    // keep draining
+  }
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConfigError, describeConfig, loadConfig } from './load.js'
+
+const dirs: string[] = []
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chat4all-config-'))
+  dirs.push(dir)
+  return dir
+}
+afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+
+describe('configuration', () => {
+  it('has working defaults and generates the JWT secret once', () => {
+    const dir = dataDir()
+    const { config, warnings } = loadConfig({ CHAT4ALL_DATA_DIR: dir })
+    expect(config).toMatchObject({ port: 8080, db: `sqlite:${join(dir, 'chat4all.db')}`, bus: 'memory:', maxGroupMembers: 1000 })
+    expect(warnings).toEqual([])
+    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8').trim()).toBe(config.jwtSecret)
+    expect(loadConfig({ CHAT4ALL_DATA_DIR: dir }).config.jwtSecret).toBe(config.jwtSecret)
+    expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('honours PORT and CHAT4ALL_PORT, reports unknown settings, refuses bad values', () => {
+    const dir = dataDir()
+    expect(loadConfig({ CHAT4ALL_DATA_DIR: dir, PORT: '9000' }).config.port).toBe(9000)
+    expect(loadConfig({ CHAT4ALL_DATA_DIR: dir, PORT: '9000', CHAT4ALL_PORT: '9001' }).config.port).toBe(9001)
+    expect(loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_PROT: '1' }).warnings[0]).toContain('CHAT4ALL_PROT')
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_PORT: 'eighty' })).toThrow(ConfigError)
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_JWT_SECRET: 'short' })).toThrow(/32/)
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_SQLITE_SYNC: 'off' })).toThrow(ConfigError)
+  })
+
+  it('masks secrets when described', () => {
+    const { config } = loadConfig({
+      CHAT4ALL_DATA_DIR: dataDir(),
+      CHAT4ALL_DB: 'postgres://app:hunter2@db:5432/chat',
+      CHAT4ALL_JWT_SECRET: 'z'.repeat(40),
+    })
+    const described = JSON.stringify(describeConfig(config))
+    expect(described).not.toContain('hunter2')
+    expect(described).not.toContain('z'.repeat(40))
+  })
+})

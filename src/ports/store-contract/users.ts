@@ -1,0 +1,125 @@
+/** @module Store contract: accounts and refresh tokens. */
+import { describe, expect, it } from 'vitest'
+import { T0, errorCode, newUser, sharedStore, uid, type StoreFactory } from './harness.js'
+
+export function userContract(make: StoreFactory): void {
+  describe('users', () => {
+    const store = sharedStore(make)
+
+    it('creates a user and finds it by id and by username, ignoring case', async () => {
+      const user = newUser({ username: uid('MixedCase').slice(0, 24), email: null })
+      expect(await store().createUser(user)).toEqual(user)
+      expect(await store().getUser(user.id)).toEqual(user)
+      expect(await store().findUserByUsername(user.username.toUpperCase())).toEqual(user)
+      expect(await store().findUserByUsername(user.username.toLowerCase())).toEqual(user)
+      expect(await store().getUser(uid('nobody'))).toBeUndefined()
+      expect(await store().findUserByUsername(uid('nobody'))).toBeUndefined()
+    })
+
+    it('keeps the username and email as they were given', async () => {
+      const user = newUser({ username: uid('Ana').slice(0, 20), email: `${uid('Ana')}@Example.TEST` })
+      await store().createUser(user)
+      const found = await store().getUser(user.id)
+      expect(found?.username).toBe(user.username)
+      expect(found?.email).toBe(user.email)
+    })
+
+    it('refuses a taken username, whatever its case, and writes nothing', async () => {
+      const first = newUser()
+      await store().createUser(first)
+      const second = newUser({ username: first.username.toUpperCase() })
+      expect(await errorCode(store().createUser(second))).toBe('username_taken')
+      expect(await store().getUser(second.id)).toBeUndefined()
+      expect(await store().findUserByUsername(first.username)).toEqual(first)
+    })
+
+    it('refuses a registered email, whatever its case, and writes nothing', async () => {
+      const first = newUser()
+      await store().createUser(first)
+      const second = newUser({ email: first.email!.toUpperCase() })
+      expect(await errorCode(store().createUser(second))).toBe('email_taken')
+      expect(await store().getUser(second.id)).toBeUndefined()
+      expect(await store().findUserByUsername(second.username)).toBeUndefined()
+    })
+
+    it('lets any number of users go without an email', async () => {
+      const a = newUser({ email: null })
+      const b = newUser({ email: null })
+      await store().createUser(a)
+      await store().createUser(b)
+      expect((await store().getUser(b.id))?.email).toBeNull()
+    })
+
+    it('registers a username once when the same name races in', async () => {
+      const username = uid('race').slice(0, 20)
+      const attempts = Array.from({ length: 8 }, (_, i) =>
+        newUser({ username: i % 2 ? username.toUpperCase() : username }),
+      )
+      const outcomes = await Promise.allSettled(attempts.map((u) => store().createUser(u)))
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
+      for (const o of outcomes) {
+        if (o.status === 'rejected') expect((o.reason as { code?: string }).code).toBe('username_taken')
+      }
+      const winner = await store().findUserByUsername(username)
+      expect(winner && attempts.some((a) => a.id === winner.id)).toBe(true)
+    })
+
+    it('registers an email once when the same address races in under different names', async () => {
+      const email = `${uid('race')}@example.test`
+      const attempts = Array.from({ length: 8 }, () => newUser({ email }))
+      const outcomes = await Promise.allSettled(attempts.map((u) => store().createUser(u)))
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
+      for (const o of outcomes) {
+        if (o.status === 'rejected') expect((o.reason as { code?: string }).code).toBe('email_taken')
+      }
+    })
+
+    describe('refresh tokens', () => {
+      const withUser = async () => {
+        const user = newUser()
+        await store().createUser(user)
+        return user
+      }
+
+      it('rotates a token: the old one stops working, its successor works once', async () => {
+        const user = await withUser()
+        const [t1, t2, t3] = [uid('t1'), uid('t2'), uid('t3')]
+        await store().saveRefreshToken({ tokenHash: t1, userId: user.id, expiresAt: T0 + 60_000 })
+        expect(await store().rotateRefreshToken(t1, { tokenHash: t2, expiresAt: T0 + 120_000 }, T0)).toBe(user.id)
+        expect(await store().rotateRefreshToken(t1, { tokenHash: uid('x'), expiresAt: T0 + 120_000 }, T0)).toBeUndefined()
+        expect(await store().rotateRefreshToken(t2, { tokenHash: t3, expiresAt: T0 + 180_000 }, T0 + 1)).toBe(user.id)
+        expect(await store().rotateRefreshToken(t2, { tokenHash: uid('x'), expiresAt: T0 + 180_000 }, T0 + 1)).toBeUndefined()
+      })
+
+      it('refuses an expired token and stores no successor', async () => {
+        const user = await withUser()
+        const [old, next] = [uid('old'), uid('next')]
+        await store().saveRefreshToken({ tokenHash: old, userId: user.id, expiresAt: T0 })
+        expect(await store().rotateRefreshToken(old, { tokenHash: next, expiresAt: T0 + 60_000 }, T0)).toBeUndefined()
+        expect(await store().rotateRefreshToken(next, { tokenHash: uid('x'), expiresAt: T0 + 60_000 }, T0)).toBeUndefined()
+      })
+
+      it('refuses an unknown token and stores no successor', async () => {
+        const next = uid('next')
+        expect(await store().rotateRefreshToken(uid('unknown'), { tokenHash: next, expiresAt: T0 + 1 }, T0)).toBeUndefined()
+        expect(await store().rotateRefreshToken(next, { tokenHash: uid('x'), expiresAt: T0 + 1 }, T0)).toBeUndefined()
+      })
+
+      it('lets exactly one of several concurrent rotations of one token win', async () => {
+        const user = await withUser()
+        const old = uid('old')
+        await store().saveRefreshToken({ tokenHash: old, userId: user.id, expiresAt: T0 + 60_000 })
+        const successors = Array.from({ length: 6 }, () => uid('next'))
+        const owners = await Promise.all(
+          successors.map((s) => store().rotateRefreshToken(old, { tokenHash: s, expiresAt: T0 + 60_000 }, T0)),
+        )
+        expect(owners.filter((o) => o === user.id)).toHaveLength(1)
+        const winner = successors[owners.indexOf(user.id)]!
+        for (const loser of successors.filter((s) => s !== winner)) {
+          expect(await store().rotateRefreshToken(loser, { tokenHash: uid('x'), expiresAt: T0 + 1 }, T0)).toBeUndefined()
+        }
+        expect(await store().rotateRefreshToken(winner, { tokenHash: uid('x'), expiresAt: T0 + 1 }, T0)).toBe(user.id)
+      })
+    })
+  })
+}

@@ -1,0 +1,27 @@
+/**
+ * @module The store contract: one suite every Store adapter must pass, run against the real engine.
+ * An adapter's test calls `storeContract(name, make)`, where `make` opens a new, empty store.
+ */
+import { describe } from 'vitest'
+import { conversationListContract } from './store-contract/conversation-list.js'
+import { conversationContract } from './store-contract/conversations.js'
+import type { StoreFactory } from './store-contract/harness.js'
+import { messageContract } from './store-contract/messages.js'
+import { outboxContract } from './store-contract/outbox.js'
+import { receiptContract } from './store-contract/receipts.js'
+import { userContract } from './store-contract/users.js'
+import { watermarkContract } from './store-contract/watermarks.js'
+
+export type { StoreFactory, StoreHandle } from './store-contract/harness.js'
+
+export function storeContract(name: string, make: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    userContract(make)
+    conversationContract(make)
+    conversationListContract(make)
+    messageContract(make)
+    receiptContract(make)
+    watermarkContract(make)
+    outboxContract(make)
+  })
+}
