@@ -4,7 +4,7 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { OutboxEvent } from '../../core/model.js'
+import type { NewUser, OutboxEvent } from '../../core/model.js'
 import type { Store } from '../../ports/store.js'
 import { storeContract } from '../../ports/store.contract.js'
 import { createGroup, ids, newMessage, newUser, range, sendMany } from '../../ports/store-contract/harness.js'
@@ -91,14 +91,20 @@ describe.skipIf(!available)('postgres', () => {
       expect(results.every((r) => r.message.seq === 1)).toBe(true)
     })
 
-    it('registering the same username or email at once, register it once with the right error', async () => {
-      const first = newUser()
-      const sameName = newUser({ username: first.username.toUpperCase() })
-      const sameEmail = newUser({ email: first.email })
-      const outcomes = await Promise.allSettled([one.createUser(first), two.createUser(sameName), two.createUser(sameEmail)])
-      const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : String((o.reason as { code?: string }).code)))
-      expect(codes.filter((c) => c === 'ok')).toHaveLength(1)
-      if (codes[0] === 'ok') expect(codes.slice(1)).toEqual(['username_taken', 'email_taken'])
+    it('registering the same username or email at once, register each once with the right error', async () => {
+      const name = newUser().username
+      const sameName = range(6).map((i) => newUser({ username: i % 2 ? name.toUpperCase() : name }))
+      const email = newUser().email
+      const sameEmail = range(6).map(() => newUser({ email }))
+      const codes = async (users: NewUser[]) =>
+        (await Promise.allSettled(users.map((u, i) => (i % 2 ? one : two).createUser(u)))).map((o) =>
+          o.status === 'fulfilled' ? 'ok' : String((o.reason as { code?: string }).code),
+        )
+      const [byName, byEmail] = await Promise.all([codes(sameName), codes(sameEmail)])
+      expect(byName.filter((c) => c === 'ok')).toHaveLength(1)
+      expect(byName.filter((c) => c !== 'ok')).toEqual(Array(5).fill('username_taken'))
+      expect(byEmail.filter((c) => c === 'ok')).toHaveLength(1)
+      expect(byEmail.filter((c) => c !== 'ok')).toEqual(Array(5).fill('email_taken'))
     })
 
     it('relaying at once, hand each outbox event to one relay only', async () => {

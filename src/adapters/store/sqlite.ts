@@ -25,7 +25,11 @@ const dialect: SqlDialect = {
   listParam: (values) => JSON.stringify(values),
   locksOutboxWhilePublishing: false,
   uniqueViolationAbortsTransaction: false,
-  isUniqueViolation: (error) => (error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') === true,
+  // Not every constraint: a NOT NULL or foreign key failure must not pass for a duplicate.
+  isUniqueViolation: (error) => {
+    const code = (error as { code?: string }).code
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  },
 }
 
 type Params = Record<number, string | number | null>

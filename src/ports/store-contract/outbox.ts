@@ -105,5 +105,19 @@ export function outboxContract(make: StoreFactory): void {
       const drained = (await Promise.all(seen)).flat()
       expect(drained.map((e) => e.event.type === 'message.created' && e.event.messageId)).toContain(message.id)
     })
+
+    it('does not fail or repeat a write when a listener throws', async () => {
+      const [a] = ids(1)
+      const group = await createGroup(store(), [a!])
+      let calls = 0
+      store().onOutboxWrite(() => {
+        calls++
+        throw new Error('listener bug')
+      })
+      const result = await store().appendMessage(newMessage(group.id, a!))
+      expect(result.kind).toBe('created')
+      expect(calls).toBeGreaterThan(0)
+      expect(await drainAll(store())).toHaveLength(1)
+    })
   })
 }

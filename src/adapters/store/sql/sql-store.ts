@@ -14,8 +14,16 @@ export interface SqlStoreOptions {
 
 export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlStoreOptions): Store {
   const listeners: (() => void)[] = []
+  // Runs after the write committed: a listener that throws must not make a committed write look
+  // failed (the append batcher would then retry it and report duplicates), so its error is only reported.
   const onOutboxWrite = () => {
-    for (const listener of listeners) listener()
+    for (const listener of listeners) {
+      try {
+        listener()
+      } catch (error) {
+        process.emitWarning(`an outbox write listener threw: ${String(error)}`)
+      }
+    }
   }
   return {
     ...createSqlUserStore(db, dialect),

@@ -10,8 +10,8 @@ export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): UserStor
     async createUser(user: NewUser): Promise<User> {
       const usernameKey = user.username.toLowerCase()
       const emailKey = user.email === null ? null : user.email.toLowerCase()
-      const clash = async (db: SqlExecutor) => {
-        const rows = await db.query<{ username_key: string }>(
+      const clash = async (executor: SqlExecutor) => {
+        const rows = await executor.query<{ username_key: string }>(
           'SELECT username_key FROM users WHERE username_key = $1 OR email_key = $2',
           [usernameKey, emailKey],
         )

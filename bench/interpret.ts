@@ -1,0 +1,59 @@
+/** @module One line per finding, written from the numbers so the report reads on its own. */
+import type { AnyOutcome, BenchReport } from './types.js'
+
+const n = (value: number) => Math.round(value).toLocaleString('en-US')
+
+function throughputLines(outcome: Extract<AnyOutcome, { kind: 'throughput' }>, cores: number): string[] {
+  const lines: string[] = []
+  const median = outcome.headline.median
+  if (Number.isNaN(median)) return lines
+  const run = outcome.runs.find((r) => r.acceptedPerSec === median) ?? outcome.runs[0]!
+  const { cpuPercent, clientCpuPercent } = run.server
+  const busy = cpuPercent + clientCpuPercent
+  const bound =
+    cpuPercent >= 90
+      ? 'the server is CPU-bound (its JavaScript runs on one thread)'
+      : busy >= cores * 100 * 0.85
+        ? `the ${cores} cores are saturated between server and load generator`
+        : 'neither the server thread nor the machine is saturated: the limit is a serialisation point (one batch in flight at a time), not raw CPU'
+  lines.push(
+    `${outcome.key}: ${n(median)} durable accepts/s (${n(median * 60)}/min) into ${n(run.conversations)} conversation(s); server ${n(cpuPercent)} % of a core, load generator ${n(clientCpuPercent)} %: ${bound}.`,
+  )
+  const failed = outcome.runs.filter((r) => !r.verification.ok)
+  lines.push(
+    failed.length === 0
+      ? `${outcome.key}: accepted means stored — every 202 was found through the history API (${run.verification.method} check; ${n(run.verification.unanswered)} requests in flight at the stop were not counted as accepted).`
+      : `${outcome.key}: VERIFICATION FAILED in ${failed.length} run(s): ${failed.map((r) => `${n(r.verification.accepted)} accepted vs ${n(r.verification.stored)} stored, ${r.verification.missing} missing`).join('; ')}.`,
+  )
+  const errors = outcome.runs.reduce((sum, r) => sum + r.errors + Object.values(r.otherStatuses).reduce((a, b) => a + b, 0), 0)
+  if (errors > 0) lines.push(`${outcome.key}: ${n(errors)} requests failed or were refused (see statuses).`)
+  return lines
+}
+
+export function interpret(scenarios: readonly AnyOutcome[], machine: BenchReport['machine']): string[] {
+  const lines: string[] = []
+  for (const outcome of scenarios) {
+    if (outcome.failures.length > 0) lines.push(`${outcome.key}: ${outcome.failures.length} run(s) failed twice; see failures.`)
+    if (outcome.kind === 'throughput') lines.push(...throughputLines(outcome, machine.cores))
+    if (outcome.kind === 'latency') {
+      const run = outcome.runs[0]
+      if (run) {
+        lines.push(
+          `c: at a fixed ${n(run.targetRate)} msg/s (open loop) accepts take p50 ${run.fromScheduleMs.p50} ms, p99 ${run.fromScheduleMs.p99} ms, max ${run.fromScheduleMs.max} ms; the server used ${n(run.server.cpuPercent)} % of a core.`,
+        )
+      }
+    }
+    if (outcome.kind === 'history') {
+      const run = outcome.runs[0]
+      if (run) {
+        lines.push(
+          `d: ${n(run.seeded)} messages page in ${n(run.ms.median)} ms (${run.pages} pages, ${(run.ms.median / run.pages).toFixed(1)} ms/page, ${n((run.seeded / run.ms.median) * 1000)} msg/s read); the recipient's first read, which also records delivery, took ${n(run.recipientFirstReadMs)} ms.`,
+        )
+      }
+    }
+  }
+  if (machine.cores <= 2) {
+    lines.push(`The load generator runs on the same ${machine.cores}-core machine, so every throughput figure is a lower bound for a dedicated server.`)
+  }
+  return lines
+}

@@ -1,0 +1,58 @@
+/**
+ * `npm run bench`: starts the all-in-one server as a child process for each run and measures
+ * durable accepted sends (1 and 1,000 conversations), accept latency at a fixed rate and history
+ * paging. Results go to bench/results/. Settings: BENCH_* variables, see bench/config.ts.
+ */
+import { loadBenchConfig } from './config.js'
+import { interpret } from './interpret.js'
+import { gitInfo, machineInfo } from './machine.js'
+import { formatTable, writeReport } from './report.js'
+import { runScenario } from './scenarios/index.js'
+import type { AnyOutcome, BenchReport } from './types.js'
+
+async function main(): Promise<void> {
+  const config = loadBenchConfig()
+  const startedAt = new Date().toISOString()
+  const machine = machineInfo()
+  const git = gitInfo()
+  process.stderr.write(`chat4all bench: ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}, commit ${git.commit ?? '?'}${git.dirty ? '+dirty' : ''}\n`)
+
+  const scenarios: AnyOutcome[] = []
+  for (const key of config.scenarios) scenarios.push(await runScenario(key, config))
+
+  const peaks = scenarios.flatMap((s) => s.runs.map((r) => r.server.peakRssMb))
+  const report: BenchReport = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine,
+    git,
+    settings: {
+      db: config.serverEnv['CHAT4ALL_DB'] ?? 'sqlite (default, synchronous=normal)',
+      durationS: config.durationS,
+      warmupS: config.warmupS,
+      runs: config.runs,
+      connections: config.connections,
+      pipelining: config.pipelining,
+      conversations: config.conversations,
+      users: config.users,
+      rate: config.rate,
+      latencyDurationS: config.latencyDurationS,
+      historyMessages: config.historyMessages,
+      pageLimit: config.pageLimit,
+      pageRuns: config.pageRuns,
+      verify: config.verify,
+      cpuProf: config.cpuProf,
+      scenarios: config.scenarios.join(','),
+    },
+    scenarios,
+    serverPeakRssMb: peaks.length ? Math.max(...peaks) : Number.NaN,
+    interpretation: interpret(scenarios, machine),
+  }
+  const files = writeReport(report)
+  process.stdout.write(`\n${formatTable(report)}\n\nwrote ${files.json}\n      ${files.markdown}\n      ${files.latest}\n`)
+  if (scenarios.some((s) => s.failures.length > 0 || (s.kind === 'throughput' && s.runs.some((r) => !r.verification.ok)))) {
+    process.exitCode = 1
+  }
+}
+
+await main()
