@@ -28,6 +28,11 @@ export function createMemoryBus(): Bus {
   const dead: DeadLetter[] = []
   const timers = new Set<NodeJS.Timeout>()
   let closed = false
+  // Publishes still waiting when the bus closes must fail, so the outbox keeps their events
+  // (and a relay holding a transaction open for them lets go).
+  let signalClosed: (error: Error) => void = () => {}
+  const whenClosed = new Promise<never>((_, reject) => (signalClosed = reject))
+  whenClosed.catch(() => undefined)
 
   const run = async (group: Group) => {
     if (group.running) return
@@ -42,6 +47,7 @@ export function createMemoryBus(): Bus {
       }
       const retry = (item: Item, delayMs: number) =>
         settle(item, () => {
+          if (closed) return
           const timer = setTimeout(() => {
             timers.delete(timer)
             group.queue.push({ ...item, attempt: item.attempt + 1 })
@@ -98,7 +104,7 @@ export function createMemoryBus(): Bus {
         for (const event of events) pending.push(enqueue(group, event))
         void run(group)
       }
-      await Promise.all(pending)
+      await Promise.race([Promise.all(pending), whenClosed])
     },
 
     consume(name, handler, options) {
@@ -112,6 +118,7 @@ export function createMemoryBus(): Bus {
 
     async close() {
       closed = true
+      signalClosed(new Error('bus closed before its consumers were done with the events'))
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
     },
