@@ -132,7 +132,7 @@ export async function getMessageDetail(ctx: CoreContext, callerId: string, messa
   // The router may not have reached this message yet; doing its (idempotent) work now makes the
   // receipts complete for whoever asks.
   await ctx.store.materializeReceipts([
-    { type: 'message.created', messageId, conversationId: message.conversationId, seq: message.seq, senderId: message.senderId },
+    { messageId, conversationId: message.conversationId, seq: message.seq, senderId: message.senderId },
   ])
   const receipts = await ctx.store.getReceipts(messageId)
   const status = (await ctx.store.aggregateStatuses([messageId])).get(messageId) ?? 'SENT'

@@ -115,6 +115,10 @@ export type DomainEvent =
       readonly conversationId: string
       readonly seq: number
       readonly senderId: string
+      /** The whole message travels with the event, so live push and webhooks need no read. */
+      readonly payload: MessagePayload
+      readonly metadata: Readonly<Record<string, unknown>> | null
+      readonly createdAt: number
     }
   | {
       readonly type: 'message.status'
@@ -126,6 +130,12 @@ export type DomainEvent =
       readonly messageId: string | null
       readonly at: number
     }
+
+/** What the router needs to route one accepted message. */
+export type RoutingKey = Pick<
+  Extract<DomainEvent, { type: 'message.created' }>,
+  'messageId' | 'conversationId' | 'seq' | 'senderId'
+>
 
 export interface OutboxEvent {
   /** Unique and stable: the bus's dedup key. */

@@ -21,7 +21,16 @@ export function busEvent(seq = 1): OutboxEvent {
   return {
     id: `message.created:${id}`,
     createdAt: 1_700_000_000_000 + seq,
-    event: { type: 'message.created', messageId: id, conversationId: 'c-bus', seq, senderId: 'u-bus' },
+    event: {
+      type: 'message.created',
+      messageId: id,
+      conversationId: 'c-bus',
+      seq,
+      senderId: 'u-bus',
+      payload: { type: 'text', text: 'hi' },
+      metadata: null,
+      createdAt: 1_700_000_000_000 + seq,
+    },
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   NewUser,
   OutboxEvent,
   Receipt,
+  RoutingKey,
   DeliveryStatus,
   User,
 } from '../core/model.js'
@@ -129,7 +130,7 @@ export interface MessageStore {
    * Router work for accepted messages: makes sure every recipient has a receipt, taking the
    * member's watermarks into account. Idempotent.
    */
-  materializeReceipts(events: readonly Extract<DomainEvent, { type: 'message.created' }>[]): Promise<void>
+  materializeReceipts(events: readonly RoutingKey[]): Promise<void>
 }
 
 export interface OutboxStore {

@@ -4,11 +4,8 @@
  * delivered twice changes nothing.
  */
 import type { Logger } from 'pino'
-import type { DomainEvent } from '../core/model.js'
 import type { Bus } from '../ports/bus.js'
 import type { Store } from '../ports/store.js'
-
-type MessageCreated = Extract<DomainEvent, { type: 'message.created' }>
 
 export interface RouterOptions {
   readonly store: Store
@@ -28,7 +25,7 @@ export function startRouter({ store, bus, logger, maxAttempts }: RouterOptions):
     async (batch) => {
       const created = batch.flatMap((d) => (d.event.event.type === 'message.created' ? [d.event.event] : []))
       try {
-        await store.materializeReceipts(created as MessageCreated[])
+        await store.materializeReceipts(created)
         for (const delivery of batch) delivery.ack()
       } catch (error) {
         for (const delivery of batch) {

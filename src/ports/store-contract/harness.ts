@@ -138,6 +138,9 @@ export const createdEvent = (message: Message): MessageCreated => ({
   conversationId: message.conversationId,
   seq: message.seq,
   senderId: message.senderId,
+  payload: message.payload,
+  metadata: message.metadata,
+  createdAt: message.createdAt,
 })
 
 /** Drains the whole outbox, returning what was handed out in order. */

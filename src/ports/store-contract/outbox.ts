@@ -18,7 +18,16 @@ export function outboxContract(make: StoreFactory): void {
         {
           id: expect.any(String),
           createdAt: T0 + 5,
-          event: { type: 'message.created', messageId: message.id, conversationId: group.id, seq: 1, senderId: a },
+          event: {
+            type: 'message.created',
+            messageId: message.id,
+            conversationId: group.id,
+            seq: 1,
+            senderId: a,
+            payload: message.payload,
+            metadata: message.metadata,
+            createdAt: message.createdAt,
+          },
         },
       ])
       expect(await drainAll(store())).toEqual([])

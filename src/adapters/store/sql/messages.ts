@@ -1,7 +1,7 @@
 /** @module Messages, receipts and watermarks on the shared SQL store. */
 import { randomUUID } from 'node:crypto'
 import { statusByRank, statusRank } from '../../../core/model.js'
-import type { DeliveryStatus, DomainEvent, NewMessage } from '../../../core/model.js'
+import type { DeliveryStatus, DomainEvent, NewMessage, RoutingKey } from '../../../core/model.js'
 import type { AppendResult, MessageStore } from '../../../ports/store.js'
 import { createBatcher } from './append-batcher.js'
 import type { SqlDialect, SqlDriver, SqlExecutor } from './driver.js'
@@ -76,6 +76,9 @@ async function appendAll(
       conversationId: message.conversationId,
       seq,
       senderId: message.senderId,
+      payload: message.payload,
+      metadata: message.metadata,
+      createdAt: message.createdAt,
     }
     await insertOutboxEvent(tx, `message.created:${message.id}`, event, message.createdAt)
     results.push({ kind: 'created', message: { ...message, seq } })
@@ -206,7 +209,7 @@ export function createSqlMessageStore(
       return changed
     },
 
-    async materializeReceipts(events: readonly MessageCreated[]) {
+    async materializeReceipts(events: readonly RoutingKey[]) {
       if (events.length === 0) return
       const now = Date.now()
       await db.transaction(async (tx) => {
