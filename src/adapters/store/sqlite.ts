@@ -9,6 +9,7 @@ import type { Store } from '../../ports/store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql/driver.js'
 import { migrate, sqliteMigrations } from './sql/migrations.js'
 import { createSqlStore } from './sql/sql-store.js'
+import { startCheckpointer } from './sqlite-checkpointer.js'
 
 export interface SqliteStoreOptions {
   /** Database file; created with its directory when missing. */
@@ -68,10 +69,17 @@ function createSqliteDriver(options: SqliteStoreOptions): SqlDriver {
   writer.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
   writer.pragma('busy_timeout = 5000')
   writer.pragma('foreign_keys = ON')
+  // Checkpoints happen on a worker thread (sqlite-checkpointer.ts), never inside a COMMIT here.
+  writer.pragma('wal_autocheckpoint = 0')
+  // Once a checkpoint lets the WAL restart, trim the file back so a burst does not keep it huge.
+  writer.pragma(`journal_size_limit = ${64 * 1024 * 1024}`)
   const reader = new Database(options.path)
   reader.pragma('busy_timeout = 5000')
   const write = executor(writer)
   const read = executor(reader)
+  const checkpointer = startCheckpointer(options.path, 250, (message) =>
+    process.emitWarning(`SQLite checkpoint failed: ${message}`),
+  )
   // better-sqlite3 is synchronous, but a transaction's work is async: a promise chain keeps
   // transactions (and lone writes) from interleaving on the single writer connection.
   let tail: Promise<unknown> = Promise.resolve()
@@ -97,6 +105,7 @@ function createSqliteDriver(options: SqliteStoreOptions): SqlDriver {
       }),
     close: async () => {
       await tail
+      await checkpointer.stop()
       reader.close()
       writer.close()
     },
