@@ -27,7 +27,9 @@ export interface BenchConfig {
   /** Run the server under `node --cpu-prof` and summarise the top self-time functions. */
   readonly cpuProf: boolean
   readonly scenarios: readonly ScenarioKey[]
-  /** Extra environment for the server child (e.g. CHAT4ALL_DB for PostgreSQL). */
+  /** Where the server's fresh data directories go (BENCH_TMPDIR, default the OS temp dir). */
+  readonly dataParent: string | undefined
+  /** Extra environment for the server child (CHAT4ALL_SQLITE_SYNC from BENCH_SQLITE_SYNC). */
   readonly serverEnv: Readonly<Record<string, string>>
 }
 
@@ -52,7 +54,7 @@ export function loadBenchConfig(): BenchConfig {
   const verify = process.env['BENCH_VERIFY'] ?? 'full'
   if (verify !== 'full' && verify !== 'seq') throw new Error(`BENCH_VERIFY must be full or seq, got '${verify}'`)
   const serverEnv: Record<string, string> = {}
-  if (process.env['BENCH_DB']) serverEnv['CHAT4ALL_DB'] = process.env['BENCH_DB']
+  if (process.env['BENCH_SQLITE_SYNC']) serverEnv['CHAT4ALL_SQLITE_SYNC'] = process.env['BENCH_SQLITE_SYNC']
   return {
     durationS: int('BENCH_DURATION', 30),
     warmupS: int('BENCH_WARMUP', 3, 0),
@@ -69,6 +71,7 @@ export function loadBenchConfig(): BenchConfig {
     verify,
     cpuProf: process.env['BENCH_CPU_PROF'] === '1',
     scenarios: scenarios(),
+    dataParent: process.env['BENCH_TMPDIR'] || undefined,
     serverEnv,
   }
 }

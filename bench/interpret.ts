@@ -1,4 +1,5 @@
 /** @module One line per finding, written from the numbers so the report reads on its own. */
+import { medianRun } from './stats.js'
 import type { AnyOutcome, BenchReport } from './types.js'
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US')
@@ -7,26 +8,45 @@ function throughputLines(outcome: Extract<AnyOutcome, { kind: 'throughput' }>, c
   const lines: string[] = []
   const median = outcome.headline.median
   if (Number.isNaN(median)) return lines
-  const run = outcome.runs.find((r) => r.acceptedPerSec === median) ?? outcome.runs[0]!
-  const { cpuPercent, clientCpuPercent } = run.server
+  const run = medianRun(outcome.runs, (r) => r.acceptedPerSec)!
+  const { cpuPercent, clientCpuPercent, mainThread } = run.server
   const busy = cpuPercent + clientCpuPercent
-  const bound =
-    cpuPercent >= 90
-      ? 'the server is CPU-bound (its JavaScript runs on one thread)'
-      : busy >= cores * 100 * 0.85
-        ? `the ${cores} cores are saturated between server and load generator`
-        : 'neither the server thread nor the machine is saturated: the limit is a serialisation point (one batch in flight at a time), not raw CPU'
+  let bound: string
+  if (mainThread) {
+    const { onCpuPercent: on, waitingForCpuPercent: wait, offCpuPercent: off } = mainThread
+    const parts = `event-loop thread on a CPU ${n(on)} %, waiting for one ${n(wait)} %, off-CPU ${n(off)} %`
+    if (on >= 70) {
+      bound = `the single event-loop thread is the limit (${parts}; under a closed loop off-CPU time is blocking in SQLite's writes and WAL-checkpoint fsyncs, which run on that thread)`
+    } else if (on + wait >= 70) {
+      bound = `the event-loop thread is short of CPU (${parts}): the ${cores} cores are contended by the load generator and other processes`
+    } else {
+      bound = `the event-loop thread is often off-CPU (${parts}): blocked on disk, or starved of requests (load generator ${n(clientCpuPercent)} %)`
+    }
+  } else if (cpuPercent >= 90) {
+    bound = 'the server is CPU-bound (its JavaScript runs on one thread)'
+  } else {
+    bound = busy >= cores * 100 * 0.85 ? `the ${cores} cores are saturated between server and load generator` : 'no CPU is saturated'
+  }
   lines.push(
     `${outcome.key}: ${n(median)} durable accepts/s (${n(median * 60)}/min) into ${n(run.conversations)} conversation(s); server ${n(cpuPercent)} % of a core, load generator ${n(clientCpuPercent)} %: ${bound}.`,
   )
   const failed = outcome.runs.filter((r) => !r.verification.ok)
   lines.push(
     failed.length === 0
-      ? `${outcome.key}: accepted means stored — every 202 was found through the history API (${run.verification.method} check; ${n(run.verification.unanswered)} requests in flight at the stop were not counted as accepted).`
+      ? `${outcome.key}: accepted means stored — ${
+          run.verification.method === 'full'
+            ? 'every 202 id was found by paging the history API'
+            : 'the stored count (sum of last_seq) covers every 202'
+        } (${n(run.verification.stored - run.verification.accepted)} more were stored than acknowledged: of the ${n(run.verification.unanswered)} requests in flight when the load generator stopped).`
       : `${outcome.key}: VERIFICATION FAILED in ${failed.length} run(s): ${failed.map((r) => `${n(r.verification.accepted)} accepted vs ${n(r.verification.stored)} stored, ${r.verification.missing} missing`).join('; ')}.`,
   )
   const errors = outcome.runs.reduce((sum, r) => sum + r.errors + Object.values(r.otherStatuses).reduce((a, b) => a + b, 0), 0)
   if (errors > 0) lines.push(`${outcome.key}: ${n(errors)} requests failed or were refused (see statuses).`)
+  const profile = outcome.profiles[0]
+  if (profile) {
+    const top = profile.top.filter((e) => e.where !== '' || !e.name.startsWith('(')).slice(0, 4)
+    lines.push(`${outcome.key}: top self time in the server: ${top.map((e) => `${e.name} ${e.where} ${e.selfPercent} %`).join('; ')}.`)
+  }
   return lines
 }
 
@@ -36,7 +56,7 @@ export function interpret(scenarios: readonly AnyOutcome[], machine: BenchReport
     if (outcome.failures.length > 0) lines.push(`${outcome.key}: ${outcome.failures.length} run(s) failed twice; see failures.`)
     if (outcome.kind === 'throughput') lines.push(...throughputLines(outcome, machine.cores))
     if (outcome.kind === 'latency') {
-      const run = outcome.runs[0]
+      const run = medianRun(outcome.runs, (r) => r.fromScheduleMs.p99)
       if (run) {
         lines.push(
           `c: at a fixed ${n(run.targetRate)} msg/s (open loop) accepts take p50 ${run.fromScheduleMs.p50} ms, p99 ${run.fromScheduleMs.p99} ms, max ${run.fromScheduleMs.max} ms; the server used ${n(run.server.cpuPercent)} % of a core.`,

@@ -28,6 +28,8 @@ export interface SendLoadResult {
   readonly durationS: number
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number }
   readonly autocannonSent: number
+  /** 202s per second of the run, in order: shows warm-up and slow-down over time. */
+  readonly acceptedPerSecond: readonly number[]
 }
 
 export async function sendLoad(options: SendLoadOptions): Promise<SendLoadResult> {
@@ -36,6 +38,8 @@ export async function sendLoad(options: SendLoadOptions): Promise<SendLoadResult
   let accepted = 0
   const statuses: Record<string, number> = {}
   const acceptedIds = new Set<string>()
+  const perSecond: number[] = []
+  let startedAt = 0
   const setupRequest = (request: autocannon.Request): autocannon.Request => {
     const n = built++
     const conversation = conversations[n % conversations.length]!
@@ -50,8 +54,11 @@ export async function sendLoad(options: SendLoadOptions): Promise<SendLoadResult
     statuses[status] = (statuses[status] ?? 0) + 1
     if (status !== 202) return
     accepted++
+    const second = Math.floor((performance.now() - startedAt) / 1000)
+    perSecond[second] = (perSecond[second] ?? 0) + 1
     if (options.collectIds) acceptedIds.add((JSON.parse(body) as { message_id: string }).message_id)
   }
+  startedAt = performance.now()
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     autocannon(
       {
@@ -77,5 +84,7 @@ export async function sendLoad(options: SendLoadOptions): Promise<SendLoadResult
     durationS: result.duration,
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
     autocannonSent: result.requests.sent,
+    // Whole seconds only: the last partial second would read as a drop.
+    acceptedPerSecond: Array.from({ length: Math.floor(result.duration) }, (_, i) => perSecond[i] ?? 0),
   }
 }

@@ -43,9 +43,30 @@ export function readCpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** The main thread's scheduler counters: ns on a CPU and ns runnable but waiting for one. */
+export function readMainThreadSchedNs(pid: number): { onCpuNs: number; runDelayNs: number } | undefined {
+  try {
+    const [onCpu, runDelay] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/)
+    return { onCpuNs: Number(onCpu), runDelayNs: Number(runDelay) }
+  } catch {
+    return undefined
+  }
+}
+
 export interface CpuMark {
   readonly at: number
   readonly cpuS: number
+  readonly sched: { onCpuNs: number; runDelayNs: number } | undefined
+}
+
+/** Where the server's main (event-loop) thread spent the wall time, in %. */
+export interface MainThreadTime {
+  /** Running JavaScript, SQLite or syscalls on a CPU. */
+  readonly onCpuPercent: number
+  /** Ready to run but waiting for a CPU (the machine is contended). */
+  readonly waitingForCpuPercent: number
+  /** Neither: idle in the event loop, or blocked in a syscall (disk I/O, locks). */
+  readonly offCpuPercent: number
 }
 
 /** Samples a process every `intervalMs`: peak RSS, and CPU use between marks. */
@@ -83,7 +104,7 @@ export class ProcessSampler {
   }
 
   mark(): CpuMark {
-    return { at: performance.now(), cpuS: readCpuSeconds(this.pid) ?? Number.NaN }
+    return { at: performance.now(), cpuS: readCpuSeconds(this.pid) ?? Number.NaN, sched: readMainThreadSchedNs(this.pid) }
   }
 
   /** Average CPU use since `mark` in percent of one core (200 % = both cores of this machine). */
@@ -91,6 +112,16 @@ export class ProcessSampler {
     const now = this.mark()
     const wallS = (now.at - mark.at) / 1000
     return wallS > 0 ? ((now.cpuS - mark.cpuS) / wallS) * 100 : Number.NaN
+  }
+
+  mainThreadSince(mark: CpuMark): MainThreadTime | undefined {
+    const now = this.mark()
+    if (!mark.sched || !now.sched) return undefined
+    const wallNs = (now.at - mark.at) * 1e6
+    const onCpu = ((now.sched.onCpuNs - mark.sched.onCpuNs) / wallNs) * 100
+    const waiting = ((now.sched.runDelayNs - mark.sched.runDelayNs) / wallNs) * 100
+    const r = (v: number) => Math.round(v * 10) / 10
+    return { onCpuPercent: r(onCpu), waitingForCpuPercent: r(waiting), offCpuPercent: r(Math.max(0, 100 - onCpu - waiting)) }
   }
 
   /**

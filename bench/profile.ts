@@ -10,7 +10,8 @@ import type { ProfileEntry, ProfileSummary } from './types.js'
 
 interface CpuProfileNode {
   readonly id: number
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number }
+  readonly children?: readonly number[]
 }
 
 interface CpuProfile {
@@ -47,6 +48,8 @@ function originOf(frame: CpuProfileNode['callFrame']): string {
 export function summarizeProfile(file: string, window?: { fromUs: number; toUs: number }, topN = 20): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const parentOf = new Map<number, number>()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id)
   const selfUs = new Map<number, number>()
   let t = profile.startTime
   let totalUs = 0
@@ -59,16 +62,26 @@ export function summarizeProfile(file: string, window?: { fromUs: number; toUs: 
     selfUs.set(id, (selfUs.get(id) ?? 0) + duration)
     totalUs += duration
   }
-  const functions = new Map<string, { name: string; where: string; us: number }>()
+  const label = (frame: CpuProfileNode['callFrame']) => {
+    const name = frame.functionName || '(anonymous)'
+    // tsx emits each module on few lines, so the column tells its functions apart.
+    return { name, where: frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : '' }
+  }
+  const functions = new Map<string, { name: string; where: string; us: number; callers: Map<string, number> }>()
   const origins = new Map<string, number>()
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame
     if (!frame) continue
-    const name = frame.functionName || '(anonymous)'
-    const where = frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : ''
+    const { name, where } = label(frame)
     const key = `${name}@${where}`
-    const entry = functions.get(key) ?? { name, where, us: 0 }
+    const entry = functions.get(key) ?? { name, where, us: 0, callers: new Map<string, number>() }
     entry.us += us
+    const parent = byId.get(parentOf.get(id) ?? -1)?.callFrame
+    if (parent) {
+      const caller = label(parent)
+      const callerKey = `${caller.name} ${caller.where}`
+      entry.callers.set(callerKey, (entry.callers.get(callerKey) ?? 0) + us)
+    }
     functions.set(key, entry)
     const origin = originOf(frame)
     origins.set(origin, (origins.get(origin) ?? 0) + us)
@@ -77,7 +90,13 @@ export function summarizeProfile(file: string, window?: { fromUs: number; toUs: 
   const top: ProfileEntry[] = [...functions.values()]
     .sort((a, b) => b.us - a.us)
     .slice(0, topN)
-    .map((f) => ({ name: f.name, where: f.where, selfMs: Math.round(f.us / 1000), selfPercent: pct(f.us) }))
+    .map((f) => ({
+      name: f.name,
+      where: f.where,
+      selfMs: Math.round(f.us / 1000),
+      selfPercent: pct(f.us),
+      topCaller: [...f.callers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '',
+    }))
   const byOrigin = [...origins.entries()]
     .sort((a, b) => b[1] - a[1])
     .map(([origin, us]) => ({ origin, selfMs: Math.round(us / 1000), selfPercent: pct(us) }))

@@ -1,6 +1,7 @@
 /** @module Writes results (JSON + Markdown, latest.md) and the stdout summary table. */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { medianRun } from './stats.js'
 import type { AnyOutcome, BenchReport, ProfileSummary, ThroughputRun } from './types.js'
 
 export const resultsDir = new URL('./results/', import.meta.url).pathname
@@ -19,9 +20,15 @@ function statusesText(statuses: Readonly<Record<string, number>>, errors: number
   return parts.length ? parts.join(', ') : 'none'
 }
 
+function mainThreadText(server: { mainThread?: { onCpuPercent: number; waitingForCpuPercent: number; offCpuPercent: number } | undefined }): string {
+  const m = server.mainThread
+  return m ? `${n(m.onCpuPercent)} / ${n(m.waitingForCpuPercent)} / ${n(m.offCpuPercent)}` : '—'
+}
+
 function verificationText(run: ThroughputRun): string {
   const v = run.verification
-  return `${v.ok ? 'ok' : 'FAILED'}: ${n(v.accepted)} × 202, ${n(v.stored)} stored, ${n(v.missing)} missing, ${n(v.unanswered)} in flight at stop`
+  const missing = v.method === 'full' ? `, ${n(v.missing)} missing` : ''
+  return `${v.ok ? 'ok' : 'FAILED'}: ${n(v.accepted)} × 202, ${n(v.stored)} stored${missing}, ${n(v.unanswered)} in flight at stop`
 }
 
 interface Row {
@@ -33,26 +40,27 @@ interface Row {
   readonly rss: string
 }
 
-function summaryRows(report: BenchReport): Row[] {
+function summaryRows(report: BenchReport, short = false): Row[] {
   return report.scenarios.map((outcome): Row => {
-    const base = { scenario: `${outcome.key}. ${outcome.title}`, spread: spreadText(outcome) }
+    const base = { scenario: `${outcome.key}. ${short ? outcome.short : outcome.title}`, spread: spreadText(outcome) }
     const failed = outcome.runs.length === 0
     if (failed) return { ...base, result: 'FAILED', detail: outcome.failures[0]?.split('\n')[0] ?? '', cpu: '—', rss: '—' }
     const rss = `${n(Math.max(...outcome.runs.map((r) => r.server.peakRssMb)))} MB`
-    const cpu = `${n(outcome.runs[0]!.server.cpuPercent)} % (+${n(outcome.runs[0]!.server.clientCpuPercent)} % gen)`
+    const typical = medianRun<{ server: { cpuPercent: number; clientCpuPercent: number } }>(outcome.runs, (r) => r.server.cpuPercent)!
+    const cpu = `${n(typical.server.cpuPercent)} % (+${n(typical.server.clientCpuPercent)} % gen)`
     switch (outcome.kind) {
       case 'throughput': {
-        const run = outcome.runs[0]!
+        const run = medianRun(outcome.runs, (r) => r.acceptedPerSec)!
         return {
           ...base,
           result: `${n(outcome.headline.median)} msg/s`,
-          detail: `verify ${verificationText(run)}; non-202: ${statusesText(run.otherStatuses, run.errors)}; closed-loop p50/p99 ${run.latencyMs.p50}/${run.latencyMs.p99} ms`,
+          detail: `event loop on/wait/off CPU ${mainThreadText(run.server)} %; verify ${verificationText(run)}; non-202: ${statusesText(run.otherStatuses, run.errors)}; closed-loop p50/p99 ${run.latencyMs.p50}/${run.latencyMs.p99} ms`,
           cpu,
           rss,
         }
       }
       case 'latency': {
-        const run = outcome.runs[0]!
+        const run = medianRun(outcome.runs, (r) => r.fromScheduleMs.p99)!
         const l = run.fromScheduleMs
         return {
           ...base,
@@ -77,7 +85,7 @@ function summaryRows(report: BenchReport): Row[] {
 }
 
 export function formatTable(report: BenchReport): string {
-  const rows = summaryRows(report)
+  const rows = summaryRows(report, true)
   const header: Row = { scenario: 'scenario', result: 'result', spread: 'spread', cpu: 'server CPU', rss: 'peak RSS', detail: 'detail' }
   const cols = ['scenario', 'result', 'spread', 'cpu', 'rss'] as const
   const widths = cols.map((c) => Math.max(...[header, ...rows].map((r) => r[c].length)))
@@ -91,10 +99,13 @@ export function formatTable(report: BenchReport): string {
 function profileMarkdown(profile: ProfileSummary): string[] {
   return [
     `Profile \`${profile.file}\`, ${n(profile.totalMs)} ms of samples inside the measured load.`,
+    'V8 charges time spent inside a native addon to the JavaScript function that called it, so the executor and',
+    'transaction closures of src/adapters/store/sqlite.ts (and `exec`: BEGIN IMMEDIATE / COMMIT, including',
+    'automatic WAL checkpoints) are mostly time inside SQLite. tsx emits each module on one line: read `:1:col`.',
     '',
-    '| self % | self ms | function | where |',
-    '| ---: | ---: | --- | --- |',
-    ...profile.top.map((e) => `| ${e.selfPercent} | ${n(e.selfMs)} | \`${e.name}\` | ${e.where} |`),
+    '| self % | self ms | function | where | mostly called from |',
+    '| ---: | ---: | --- | --- | --- |',
+    ...profile.top.map((e) => `| ${e.selfPercent} | ${n(e.selfMs)} | \`${e.name}\` | ${e.where} | ${e.topCaller} |`),
     '',
     '| origin | self % | self ms |',
     '| --- | ---: | ---: |',
@@ -108,21 +119,25 @@ function scenarioMarkdown(outcome: AnyOutcome): string[] {
   lines.push(`Headline: **${n(outcome.headline.median, 2)} ${outcome.headline.unit}** ${outcome.headline.label} (${spreadText(outcome)}).`, '')
   if (outcome.kind === 'throughput') {
     lines.push(
-      '| run | accepted/s | sent | 202 | non-202 | closed-loop p50 / p90 / p99 / max ms | server CPU % | gen CPU % | peak RSS MB | drain ms | verification |',
-      '| ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |',
+      '| run | accepted/s | sent | 202 | non-202 | closed-loop p50 / p90 / p99 / max ms | server CPU % | main thread on / wait / off % | gen CPU % | peak RSS MB | drain ms | verification |',
+      '| ---: | ---: | ---: | ---: | --- | --- | ---: | --- | ---: | ---: | ---: | --- |',
       ...outcome.runs.map(
         (r, i) =>
-          `| ${i + 1} | ${n(r.acceptedPerSec)} | ${n(r.sent)} | ${n(r.accepted)} | ${statusesText(r.otherStatuses, r.errors)} | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} / ${r.latencyMs.max} | ${n(r.server.cpuPercent)} | ${n(r.server.clientCpuPercent)} | ${n(r.server.peakRssMb)} | ${n(r.server.drainMs ?? Number.NaN)}${r.server.drainTimedOut ? ' (timed out)' : ''} | ${verificationText(r)} (${r.verification.method}, ${n(r.verification.ms)} ms) |`,
+          `| ${i + 1} | ${n(r.acceptedPerSec)} | ${n(r.sent)} | ${n(r.accepted)} | ${statusesText(r.otherStatuses, r.errors)} | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} / ${r.latencyMs.max} | ${n(r.server.cpuPercent)} | ${mainThreadText(r.server)} | ${n(r.server.clientCpuPercent)} | ${n(r.server.peakRssMb)} | ${n(r.server.drainMs ?? Number.NaN)}${r.server.drainTimedOut ? ' (timed out)' : ''} | ${verificationText(r)} (${r.verification.method}, ${n(r.verification.ms)} ms) |`,
       ),
+      '',
+      '202s in each whole second of each run:',
+      '',
+      ...outcome.runs.map((r, i) => `- run ${i + 1}: ${r.acceptedEachSecond.map((v) => n(v)).join(' ')}`),
     )
   }
   if (outcome.kind === 'latency') {
     lines.push(
-      '| run | achieved msg/s | 202 / scheduled | non-202 | from schedule p50 / p90 / p99 / p99.9 / max ms | from send p50 / p99 ms | sender lag p99 ms | server CPU % | peak RSS MB |',
-      '| ---: | ---: | --- | --- | --- | --- | ---: | ---: | ---: |',
+      '| run | achieved msg/s | 202 / scheduled | non-202 | from schedule p50 / p90 / p99 / p99.9 / max ms | from send p50 / p99 ms | sender lag p99 ms | server CPU % | main thread on / wait / off % | peak RSS MB |',
+      '| ---: | ---: | --- | --- | --- | --- | ---: | ---: | --- | ---: |',
       ...outcome.runs.map((r, i) => {
         const s = r.fromScheduleMs
-        return `| ${i + 1} | ${n(r.achievedRate)} | ${n(r.accepted)} / ${n(r.scheduled)} | ${statusesText(r.otherStatuses, r.errors)} | ${s.p50} / ${s.p90} / ${s.p99} / ${s.p999} / ${s.max} | ${r.fromSendMs.p50} / ${r.fromSendMs.p99} | ${r.sendLagMs.p99} | ${n(r.server.cpuPercent)} | ${n(r.server.peakRssMb)} |`
+        return `| ${i + 1} | ${n(r.achievedRate)} | ${n(r.accepted)} / ${n(r.scheduled)} | ${statusesText(r.otherStatuses, r.errors)} | ${s.p50} / ${s.p90} / ${s.p99} / ${s.p999} / ${s.max} | ${r.fromSendMs.p50} / ${r.fromSendMs.p99} | ${r.sendLagMs.p99} | ${n(r.server.cpuPercent)} | ${mainThreadText(r.server)} | ${n(r.server.peakRssMb)} |`
       }),
     )
   }
@@ -152,6 +167,8 @@ export function formatMarkdown(report: BenchReport): string {
     `- Settings: ${Object.entries(report.settings).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}`,
     `- Shape: all-in-one server as a child process (fresh data dir per run), load generator in the bench process on the same machine`,
     `- Server peak RSS over all runs: **${n(report.serverPeakRssMb)} MB**`,
+    '',
+    '"Main thread on / wait / off": the server\'s event-loop thread on a CPU, runnable but waiting for one (machine contention), and off-CPU (idle or blocked in a syscall), as % of wall time.',
     '',
     '## Summary',
     '',

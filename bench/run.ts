@@ -27,7 +27,8 @@ async function main(): Promise<void> {
     machine,
     git,
     settings: {
-      db: config.serverEnv['CHAT4ALL_DB'] ?? 'sqlite (default, synchronous=normal)',
+      db: `sqlite (synchronous=${config.serverEnv['CHAT4ALL_SQLITE_SYNC'] ?? 'normal'})`,
+      dataDir: config.dataParent ?? 'OS temp dir',
       durationS: config.durationS,
       warmupS: config.warmupS,
       runs: config.runs,

@@ -13,6 +13,8 @@ export const repoRoot = new URL('../', import.meta.url).pathname
 export interface ServerOptions {
   /** Extra CHAT4ALL_* settings. */
   readonly env?: Readonly<Record<string, string>>
+  /** Parent of the fresh data directory (default: the OS temp dir). */
+  readonly dataParent?: string | undefined
   /** Write a V8 CPU profile into this directory when the server exits. */
   readonly cpuProfDir?: string | undefined
 }
@@ -31,7 +33,7 @@ export interface BenchServer {
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<BenchServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chat4all-bench-'))
+  const dataDir = mkdtempSync(join(options.dataParent ?? tmpdir(), 'chat4all-bench-'))
   const profArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []
   if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true })
   const child: ChildProcess = spawn(process.execPath, [...profArgs, '--import', 'tsx', join(repoRoot, 'src/main.ts'), 'serve'], {
@@ -58,7 +60,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-8000)
   })
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${stdout}\n${stderr}`)), 30_000)
     child.stdout?.on('data', (chunk: Buffer) => {
       if (stdout.length < 10_000) stdout += chunk.toString()
@@ -73,12 +75,18 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
       reject(new Error(`server exited (${String(code)}) before listening:\n${stdout}\n${stderr}`))
     })
   })
-  if (child.pid === undefined) throw new Error('server has no pid')
-  const sampler = new ProcessSampler(child.pid).start()
+  const url = await started.catch((error: unknown) => {
+    child.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+    throw error
+  })
+  const pid = child.pid
+  if (pid === undefined) throw new Error('server has no pid')
+  const sampler = new ProcessSampler(pid).start()
 
   return {
     url,
-    pid: child.pid,
+    pid,
     dataDir,
     sampler,
     stderrTail: () => stderr.split('\n').slice(-20).join('\n'),
@@ -90,10 +98,11 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
       const code = await exited
       clearTimeout(kill)
       rmSync(dataDir, { recursive: true, force: true })
-      const cpuProfile = options.cpuProfDir
-        ? readdirSync(options.cpuProfDir)
-            .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${child.pid}.`))
-            .map((f) => join(options.cpuProfDir!, f))[0]
+      const dir = options.cpuProfDir
+      const cpuProfile = dir
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
+            .map((f) => join(dir, f))[0]
         : undefined
       return { code, cpuProfile }
     },

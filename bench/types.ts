@@ -1,4 +1,5 @@
 /** @module The shapes of bench results, as written to bench/results/*.json. */
+import type { MainThreadTime } from './proc-stats.js'
 import type { Percentiles, Spread } from './stats.js'
 
 export interface ServerUsage {
@@ -10,6 +11,8 @@ export interface ServerUsage {
   readonly cpuPercent: number
   /** Load generator (this process) CPU during the measured load, % of one core. */
   readonly clientCpuPercent: number
+  /** The server's event-loop thread during the measured load. */
+  readonly mainThread?: MainThreadTime | undefined
   /** How long the server stayed busy after the load stopped (outbox relay, router, checkpoints). */
   readonly drainMs?: number | undefined
   readonly drainTimedOut?: boolean | undefined
@@ -40,6 +43,8 @@ export interface ThroughputRun {
   readonly sent: number
   readonly accepted: number
   readonly acceptedPerSec: number
+  /** 202s in each whole second of the run. */
+  readonly acceptedEachSecond: readonly number[]
   /** Responses by status code other than 202. */
   readonly otherStatuses: Readonly<Record<string, number>>
   readonly errors: number
@@ -92,6 +97,8 @@ export interface ProfileEntry {
   readonly where: string
   readonly selfMs: number
   readonly selfPercent: number
+  /** The caller that accounts for most of this self time. */
+  readonly topCaller: string
 }
 
 export interface ProfileSummary {
@@ -105,6 +112,8 @@ export interface ProfileSummary {
 export interface ScenarioOutcome<R> {
   readonly key: string
   readonly title: string
+  /** A few words for the stdout table. */
+  readonly short: string
   readonly runs: readonly R[]
   /** The headline number's median and spread over the runs. */
   readonly headline: Spread & { readonly unit: string; readonly label: string }

@@ -49,6 +49,7 @@ export async function runHistory(server: BenchServer, config: BenchConfig): Prom
     const recipientFirstReadMs = round(performance.now() - recipientStarted)
     const loadWindowUs = { fromUs, toUs: monotonicUs() }
     const cpuPercent = server.sampler.cpuPercentSince(serverMark)
+    const mainThread = server.sampler.mainThreadSince(serverMark)
     const clientCpuPercent = selfCpuPercent(selfMark)
     const { hwmMb, sampledPeakRssMb } = server.sampler.peak()
     return {
@@ -65,6 +66,7 @@ export async function runHistory(server: BenchServer, config: BenchConfig): Prom
         sampledPeakRssMb: round(sampledPeakRssMb),
         cpuPercent: round(cpuPercent, 0),
         clientCpuPercent: round(clientCpuPercent, 0),
+        mainThread,
       },
       loadWindowUs,
     }

@@ -36,7 +36,7 @@ async function onFreshServers<R extends Measured>(
       const label = `[${key} ${run}/${runs}${attempt > 1 ? ' retry' : ''}]`
       let server: BenchServer | undefined
       try {
-        server = await startServer({ env: config.serverEnv, cpuProfDir: profileDir })
+        server = await startServer({ env: config.serverEnv, cpuProfDir: profileDir, dataParent: config.dataParent })
         log(`${label} server pid ${server.pid} at ${server.url}`)
         const result = await measure(server)
         const stopped = await server.stop()
@@ -78,6 +78,7 @@ export async function runScenario(key: ScenarioKey, config: BenchConfig): Promis
         kind: 'throughput',
         key,
         title: `Durable accepted sends/s, ${fmt(conversations)} conversation${conversations > 1 ? 's' : ''}, ${config.durationS} s, ${config.connections} connections`,
+        short: `sends/s, ${fmt(conversations)} conv`,
         ...done,
         headline: { ...spread(done.runs.map((r) => r.acceptedPerSec)), unit: 'msg/s', label: 'accepted (202) per second' },
       }
@@ -94,6 +95,7 @@ export async function runScenario(key: ScenarioKey, config: BenchConfig): Promis
         kind: 'latency',
         key,
         title: `Accept latency at a fixed ${fmt(config.rate)} msg/s for ${config.latencyDurationS} s (open loop)`,
+        short: `latency @ ${fmt(config.rate)}/s`,
         ...done,
         headline: { ...spread(done.runs.map((r) => r.fromScheduleMs.p99)), unit: 'ms', label: 'p99 accept latency' },
       }
@@ -110,6 +112,7 @@ export async function runScenario(key: ScenarioKey, config: BenchConfig): Promis
         kind: 'history',
         key,
         title: `Paging a ${fmt(config.historyMessages)}-message history, limit ${config.pageLimit}`,
+        short: `page ${fmt(config.historyMessages)} msgs`,
         ...done,
         headline: { ...spread(done.runs.flatMap((r) => r.passes.map((p) => p.ms))), unit: 'ms', label: 'whole history' },
       }

@@ -35,6 +35,7 @@ export async function runLatency(server: BenchServer, config: BenchConfig): Prom
     })
     const loadWindowUs = { fromUs, toUs: monotonicUs() }
     const cpuPercent = server.sampler.cpuPercentSince(serverMark)
+    const mainThread = server.sampler.mainThreadSince(serverMark)
     const clientCpuPercent = selfCpuPercent(selfMark)
     if (server.exited()) throw new Error(`server exited during the run:\n${server.stderrTail()}`)
     const { hwmMb, sampledPeakRssMb } = server.sampler.peak()
@@ -55,6 +56,7 @@ export async function runLatency(server: BenchServer, config: BenchConfig): Prom
         sampledPeakRssMb: round(sampledPeakRssMb),
         cpuPercent: round(cpuPercent, 0),
         clientCpuPercent: round(clientCpuPercent, 0),
+        mainThread,
       },
       loadWindowUs,
     }

@@ -47,6 +47,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, co
     })
     const loadWindowUs = { fromUs, toUs: monotonicUs() }
     const cpuPercent = server.sampler.cpuPercentSince(serverMark)
+    const mainThread = server.sampler.mainThreadSince(serverMark)
     const clientCpuPercent = selfCpuPercent(selfMark)
     if (server.exited()) throw new Error(`server exited during the run:\n${server.stderrTail()}`)
     const drain = await server.sampler.waitIdle(60_000)
@@ -71,6 +72,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, co
       sent: load.sent,
       accepted: load.accepted,
       acceptedPerSec: round(load.accepted / load.durationS, 0),
+      acceptedEachSecond: load.acceptedPerSecond,
       otherStatuses,
       errors: load.errors,
       timeouts: load.timeouts,
@@ -81,6 +83,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, co
         sampledPeakRssMb: round(sampledPeakRssMb),
         cpuPercent: round(cpuPercent, 0),
         clientCpuPercent: round(clientCpuPercent, 0),
+        mainThread,
         drainMs: Math.round(drain.ms),
         drainTimedOut: drain.timedOut,
       },

@@ -43,4 +43,21 @@ describe('configuration', () => {
     expect(described).not.toContain('hunter2')
     expect(described).not.toContain('z'.repeat(40))
   })
+
+  it('has file defaults and refuses unusable file settings', () => {
+    const dir = dataDir()
+    const { config } = loadConfig({ CHAT4ALL_DATA_DIR: dir })
+    expect(config.files).toMatchObject({
+      blobs: `file:${join(dir, 'blobs')}`,
+      maxFileBytes: 2 * 1024 ** 3,
+      chunkBytes: 8 * 1024 ** 2,
+      uploadExpirySeconds: 86_400,
+      publicUrl: null,
+    })
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_UPLOAD_CHUNK_BYTES: String(1024 ** 2) })).toThrow(/5242880/)
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_S3_ACCESS_KEY_ID: 'key' })).toThrow(ConfigError)
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_PUBLIC_URL: 'ftp://x' })).toThrow(ConfigError)
+    const s3 = loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_S3_ACCESS_KEY_ID: 'key', CHAT4ALL_S3_SECRET_ACCESS_KEY: 'sesame-secret' })
+    expect(JSON.stringify(describeConfig(s3.config))).not.toContain('sesame-secret')
+  })
 })

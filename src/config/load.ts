@@ -22,7 +22,58 @@ export interface Config {
   readonly bodyLimitBytes: number
   readonly logLevel: string
   readonly sqliteSynchronous: 'normal' | 'full'
+  /** Where SQLite runs: a worker thread (default) or the event-loop thread. */
+  readonly sqliteThread: 'worker' | 'main'
   readonly shutdownGraceMs: number
+  readonly stream: StreamSettings
+  readonly webhooks: WebhookSettings
+  readonly files: FileConfig
+}
+
+/** Files: storage, uploads and downloads (docs/files.md). */
+export interface FileConfig {
+  /** `file:<dir>` or `s3://bucket[/prefix]?endpoint=…&region=…&force_path_style=true` */
+  readonly blobs: string
+  readonly maxFileBytes: number
+  /** Chunk (multipart part) size of resumable uploads. */
+  readonly chunkBytes: number
+  readonly uploadExpirySeconds: number
+  readonly downloadUrlTtlSeconds: number
+  readonly cleanupIntervalSeconds: number
+  /** Where clients reach the API (upload locations, download links); taken from each request when null. */
+  readonly publicUrl: string | null
+  /** Static S3 credentials; the AWS SDK's default chain (environment, profile, role) when null. */
+  readonly s3AccessKeyId: string | null
+  readonly s3SecretAccessKey: string | null
+}
+
+/** Outbound webhooks (docs/webhooks.md). */
+export interface WebhookSettings {
+  /** The whole of one delivery attempt. */
+  readonly timeoutMs: number
+  /** Attempts before a delivery is dead-lettered. */
+  readonly maxAttempts: number
+  /** Wait after the first failure; each further wait is 3× longer, up to the cap. */
+  readonly retryBaseMs: number
+  readonly retryCapMs: number
+  /** Deliveries in flight per process, and per webhook. */
+  readonly concurrency: number
+  readonly perWebhookConcurrency: number
+  /** CIDRs webhooks may call although they are loopback, private or link-local. */
+  readonly allowedNetworks: readonly string[]
+}
+
+/** The live stream: WebSocket /v1/stream and SSE /v1/events (docs/stream.md). */
+export interface StreamSettings {
+  /** Unsent bytes a connection may hold before its events queue instead. */
+  readonly bufferBytes: number
+  /** Queued events per connection; one more closes it with 4008 (resume). */
+  readonly bufferEvents: number
+  /** Most messages replayed per conversation on resume; beyond, a stream.reset. */
+  readonly replayLimit: number
+  readonly heartbeatMs: number
+  /** Presence is shared in conversations of at most this many members. */
+  readonly presenceMaxMembers: number
 }
 
 /** Each variable with its default and what it does; `chat4all config` prints them. */
@@ -39,7 +90,30 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_MAX_TEXT_BYTES: 'Largest message text in UTF-8 bytes (default 65536)',
   CHAT4ALL_LOG_LEVEL: 'pino level: trace, debug, info, warn, error (default info)',
   CHAT4ALL_SQLITE_SYNC: 'normal (survives a process crash; default) or full (also survives power loss)',
+  CHAT4ALL_SQLITE_THREAD: 'worker (default: SQLite works on its own thread, a second core) or main (the event-loop thread)',
   CHAT4ALL_SHUTDOWN_GRACE_MS: 'How long SIGTERM waits for in-flight work (default 10000)',
+  CHAT4ALL_STREAM_BUFFER_BYTES: 'Unsent bytes a live connection may hold before its events queue (default 1048576)',
+  CHAT4ALL_STREAM_BUFFER_EVENTS: 'Events a live connection may queue; one more closes it with 4008, resume (default 10000)',
+  CHAT4ALL_STREAM_REPLAY_LIMIT: 'Most messages replayed per conversation on resume; beyond it a stream.reset (default 10000)',
+  CHAT4ALL_STREAM_HEARTBEAT_MS: 'Ping interval of live connections; a peer silent for one interval is dropped (default 30000)',
+  CHAT4ALL_PRESENCE_MAX_MEMBERS: 'Presence is shared in conversations of at most this many members (default 100)',
+  CHAT4ALL_WEBHOOK_TIMEOUT_MS: 'Longest a webhook delivery attempt may take, connection to answer (default 10000)',
+  CHAT4ALL_WEBHOOK_MAX_ATTEMPTS: 'Attempts before a webhook delivery is dead-lettered (default 10, about 24 h)',
+  CHAT4ALL_WEBHOOK_RETRY_BASE_MS: 'Wait after the first failed attempt; ×3 per attempt, ±20% jitter (default 60000)',
+  CHAT4ALL_WEBHOOK_RETRY_CAP_MS: 'Longest wait between two attempts (default 21600000, 6 h)',
+  CHAT4ALL_WEBHOOK_CONCURRENCY: 'Webhook deliveries in flight per process (default 64)',
+  CHAT4ALL_WEBHOOK_PER_WEBHOOK_CONCURRENCY: 'Deliveries in flight to one webhook (default 4)',
+  CHAT4ALL_WEBHOOK_ALLOWED_NETWORKS:
+    'Comma-separated CIDRs webhooks may call although loopback/private/link-local, e.g. 127.0.0.0/8 (default none)',
+  CHAT4ALL_BLOBS: 'Where file bytes live: file:<dir> (default file:<data dir>/blobs) or s3://bucket[/prefix]?endpoint=…&region=…&force_path_style=true',
+  CHAT4ALL_MAX_FILE_BYTES: 'Largest file in bytes; larger uploads get 413 before their body is read (default 2147483648, 2 GiB)',
+  CHAT4ALL_UPLOAD_CHUNK_BYTES: 'Chunk size of resumable uploads, ≥ 5 MiB for S3 (default 8388608)',
+  CHAT4ALL_UPLOAD_EXPIRY: 'Seconds an upload may stay incomplete before it and its bytes are deleted (default 86400)',
+  CHAT4ALL_UPLOAD_CLEANUP_INTERVAL: 'Seconds between sweeps for expired uploads (default 300)',
+  CHAT4ALL_DOWNLOAD_URL_TTL: 'Lifetime of a download URL in seconds (default 3600)',
+  CHAT4ALL_PUBLIC_URL: 'Base URL clients reach the API at, for upload locations and download links (default: from each request)',
+  CHAT4ALL_S3_ACCESS_KEY_ID: "S3 access key (default: the AWS SDK's chain: AWS_* environment, profile, instance role)",
+  CHAT4ALL_S3_SECRET_ACCESS_KEY: 'S3 secret key, with CHAT4ALL_S3_ACCESS_KEY_ID',
 }
 
 export class ConfigError extends Error {
@@ -68,6 +142,30 @@ function jwtSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
   return secret
 }
 
+function fileConfig(env: NodeJS.ProcessEnv, dataDir: string): FileConfig {
+  const MiB = 1024 * 1024
+  const publicUrl = (env['CHAT4ALL_PUBLIC_URL'] || '').replace(/\/+$/, '')
+  if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`CHAT4ALL_PUBLIC_URL must be an http(s) URL, got '${publicUrl}'`)
+  const accessKey = env['CHAT4ALL_S3_ACCESS_KEY_ID'] || null
+  const secretKey = env['CHAT4ALL_S3_SECRET_ACCESS_KEY'] || null
+  if ((accessKey === null) !== (secretKey === null)) {
+    throw new ConfigError('CHAT4ALL_S3_ACCESS_KEY_ID and CHAT4ALL_S3_SECRET_ACCESS_KEY go together')
+  }
+  const chunkBytes = integer(env, 'CHAT4ALL_UPLOAD_CHUNK_BYTES', 8 * MiB, 5 * MiB)
+  if (chunkBytes > 5 * 1024 * MiB) throw new ConfigError('CHAT4ALL_UPLOAD_CHUNK_BYTES must be at most 5 GiB (S3 part limit)')
+  return Object.freeze({
+    blobs: env['CHAT4ALL_BLOBS'] || `file:${join(dataDir, 'blobs')}`,
+    maxFileBytes: integer(env, 'CHAT4ALL_MAX_FILE_BYTES', 2 * 1024 * MiB, 1),
+    chunkBytes,
+    uploadExpirySeconds: integer(env, 'CHAT4ALL_UPLOAD_EXPIRY', 24 * 3600, 1),
+    downloadUrlTtlSeconds: integer(env, 'CHAT4ALL_DOWNLOAD_URL_TTL', 3600, 1),
+    cleanupIntervalSeconds: integer(env, 'CHAT4ALL_UPLOAD_CLEANUP_INTERVAL', 300, 1),
+    publicUrl: publicUrl || null,
+    s3AccessKeyId: accessKey,
+    s3SecretAccessKey: secretKey,
+  })
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
   const warnings = Object.keys(env)
     .filter((key) => key.startsWith('CHAT4ALL_') && !(key in configDocs))
@@ -75,6 +173,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   const dataDir = resolve(env['CHAT4ALL_DATA_DIR'] || './data')
   const sync = env['CHAT4ALL_SQLITE_SYNC'] || 'normal'
   if (sync !== 'normal' && sync !== 'full') throw new ConfigError(`CHAT4ALL_SQLITE_SYNC must be normal or full, got '${sync}'`)
+  const sqliteThread = env['CHAT4ALL_SQLITE_THREAD'] || 'worker'
+  if (sqliteThread !== 'worker' && sqliteThread !== 'main') {
+    throw new ConfigError(`CHAT4ALL_SQLITE_THREAD must be worker or main, got '${sqliteThread}'`)
+  }
   const maxTextBytes = integer(env, 'CHAT4ALL_MAX_TEXT_BYTES', 64 * 1024, 1)
   const config: Config = {
     host: env['CHAT4ALL_HOST'] || '0.0.0.0',
@@ -91,12 +193,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     bodyLimitBytes: Math.max(1024 * 1024, maxTextBytes * 6 + 64 * 1024),
     logLevel: env['CHAT4ALL_LOG_LEVEL'] || 'info',
     sqliteSynchronous: sync,
+    sqliteThread,
     shutdownGraceMs: integer(env, 'CHAT4ALL_SHUTDOWN_GRACE_MS', 10_000),
+    stream: Object.freeze({
+      // At least twice a socket's 16 KiB high-water mark, so a congested socket always emits 'drain'.
+      bufferBytes: integer(env, 'CHAT4ALL_STREAM_BUFFER_BYTES', 1024 * 1024, 32 * 1024),
+      bufferEvents: integer(env, 'CHAT4ALL_STREAM_BUFFER_EVENTS', 10_000, 1),
+      replayLimit: integer(env, 'CHAT4ALL_STREAM_REPLAY_LIMIT', 10_000, 1),
+      heartbeatMs: integer(env, 'CHAT4ALL_STREAM_HEARTBEAT_MS', 30_000, 100),
+      presenceMaxMembers: integer(env, 'CHAT4ALL_PRESENCE_MAX_MEMBERS', 100, 2),
+    }),
+    webhooks: Object.freeze({
+      timeoutMs: integer(env, 'CHAT4ALL_WEBHOOK_TIMEOUT_MS', 10_000, 1),
+      maxAttempts: integer(env, 'CHAT4ALL_WEBHOOK_MAX_ATTEMPTS', 10, 1),
+      retryBaseMs: integer(env, 'CHAT4ALL_WEBHOOK_RETRY_BASE_MS', 60_000, 1),
+      retryCapMs: integer(env, 'CHAT4ALL_WEBHOOK_RETRY_CAP_MS', 6 * 3600_000, 1),
+      concurrency: integer(env, 'CHAT4ALL_WEBHOOK_CONCURRENCY', 64, 1),
+      perWebhookConcurrency: integer(env, 'CHAT4ALL_WEBHOOK_PER_WEBHOOK_CONCURRENCY', 4, 1),
+      allowedNetworks: Object.freeze(
+        (env['CHAT4ALL_WEBHOOK_ALLOWED_NETWORKS'] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+      ),
+    }),
+    files: fileConfig(env, dataDir),
   }
   return { config: Object.freeze(config), warnings }
 }
 
 /** The resolved configuration with secrets masked, for `chat4all config`. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  return { ...config, jwtSecret: '***', db: config.db.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@') }
+  return {
+    ...config,
+    jwtSecret: '***',
+    db: config.db.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@'),
+    files: { ...config.files, s3SecretAccessKey: config.files.s3SecretAccessKey === null ? null : '***' },
+  }
 }

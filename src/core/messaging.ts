@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto'
 import stringify from 'safe-stable-stringify'
 import type { CoreContext } from './context.js'
 import { errors } from './errors.js'
-import type { Conversation, DeliveryStatus, Message, MessagePayload, Receipt } from './model.js'
+import type { DeliveryStatus, Message, MessagePayload, Receipt } from './model.js'
+import { attachedFile } from './files/access.js'
 import { resolveMember } from './members.js'
 import { requireMembership } from './conversations.js'
 import type { HistoryQuery } from '../ports/store.js'
@@ -31,21 +32,38 @@ function checkPayloadSize(ctx: CoreContext, input: SendInput): void {
   }
 }
 
-async function checkAttachment(ctx: CoreContext, callerId: string, payload: MessagePayload): Promise<void> {
-  if (payload.type !== 'file') return
-  const file = await ctx.store.getReadyFile(payload.file_id)
-  if (!file || file.ownerId !== callerId) throw errors.fileNotFound('payload.file_id', payload.file_id)
+/**
+ * A file message needs a ready file the sender may use: their own upload, or one shared with them
+ * in a conversation (forwarding). The stored payload carries the file's metadata.
+ */
+async function checkAttachment(ctx: CoreContext, callerId: string, payload: MessagePayload): Promise<MessagePayload> {
+  if (payload.type !== 'file') return payload
+  const file = await ctx.store.getReadyFile(payload.file_id.toLowerCase())
+  if (!file || (file.ownerId !== callerId && !(await ctx.store.canAccessFile(file.id, callerId)))) {
+    throw errors.fileNotFound('payload.file_id', payload.file_id)
+  }
+  return { ...payload, file_id: file.id, file: attachedFile(file) }
 }
 
-async function targetConversation(ctx: CoreContext, callerId: string, input: SendInput): Promise<Conversation> {
+/**
+ * The conversation a send goes to. For the common case (a conversation id, nothing else to check)
+ * no read happens here: the store checks membership inside the append transaction.
+ */
+async function targetConversation(
+  ctx: CoreContext,
+  callerId: string,
+  input: SendInput,
+  mustCheckMembership: boolean,
+): Promise<string> {
   const toField = input.toField ?? 'to'
   const recipient = input.to === undefined ? undefined : await resolveMember(ctx, input.to, toField)
   if (input.conversationId !== undefined) {
+    if (!recipient && !mustCheckMembership) return input.conversationId
     const { conversation } = await requireMembership(ctx, callerId, input.conversationId)
     if (recipient && !(await ctx.store.getMember(conversation.id, recipient.id))) {
       throw errors.unknownMember(toField, input.to ?? '')
     }
-    return conversation
+    return conversation.id
   }
   if (!recipient) throw errors.validation('conversation_id', 'Either conversation_id or to is required')
   if (recipient.id === callerId) throw errors.validation(toField, 'A private conversation needs someone other than you')
@@ -61,26 +79,30 @@ async function targetConversation(ctx: CoreContext, callerId: string, input: Sen
       { ...recipient, role: 'member' },
     ],
   })
-  return conversation
+  return conversation.id
 }
 
 /** Accepts a message: durable and ordered when this resolves; a repeated id returns the original. */
 export async function sendMessage(ctx: CoreContext, callerId: string, input: SendInput): Promise<SendOutcome> {
   checkPayloadSize(ctx, input)
-  await checkAttachment(ctx, callerId, input.payload)
-  const conversation = await targetConversation(ctx, callerId, input)
+  const payload = await checkAttachment(ctx, callerId, input.payload)
+  // Granting file access needs proven membership first; a plain text send leaves it to the store.
+  const conversationId = await targetConversation(ctx, callerId, input, payload.type === 'file')
+  // Granted before the message exists, so no reader ever sees a file message it cannot open.
+  if (payload.type === 'file') await ctx.store.grantFileAccess(payload.file_id, conversationId, ctx.now())
   const bodyHash = createHash('sha256')
-    .update(stringify({ conversation: conversation.id, payload: input.payload, metadata: input.metadata ?? null }) ?? '')
+    .update(stringify({ conversation: conversationId, payload: input.payload, metadata: input.metadata ?? null }) ?? '')
     .digest('base64url')
   const result = await ctx.store.appendMessage({
     id: input.messageId ?? ctx.newId(),
-    conversationId: conversation.id,
+    conversationId,
     senderId: callerId,
-    payload: input.payload,
+    payload,
     metadata: input.metadata ?? null,
     createdAt: ctx.now(),
     bodyHash,
   })
+  if (result.kind === 'not_found') throw errors.conversationNotFound(conversationId)
   if (result.kind === 'conflict') throw errors.idempotencyConflict()
   return { created: result.kind === 'created', message: result.message }
 }

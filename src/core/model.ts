@@ -69,7 +69,20 @@ export interface NewConversation {
 
 export type MessagePayload =
   | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'file'; readonly file_id: string; readonly text?: string }
+  | { readonly type: 'file'; readonly file_id: string; readonly text?: string; readonly file?: AttachedFile }
+
+/**
+ * What a file message carries about its file (API-shaped, like the payload it lives in), added by
+ * the core when the message is accepted: history and events need no second read. Files never
+ * change once ready, so the copy cannot go stale.
+ */
+export interface AttachedFile {
+  readonly filename: string
+  readonly size_bytes: number
+  readonly mimetype: string
+  /** `sha256:<hex>` */
+  readonly checksum: string
+}
 
 export interface Message {
   readonly id: string
@@ -107,6 +120,54 @@ export interface FileRef {
   readonly sha256: string
 }
 
+export type FileState = 'uploading' | 'ready'
+/** How the bytes arrive: tus PATCHes at an offset, numbered chunks in any order, or one stream. */
+export type UploadProtocol = 'tus' | 'chunked' | 'simple'
+
+/** A file in any state: its metadata, and while it is uploading, where the upload stands. */
+export interface FileRecord {
+  readonly id: string
+  readonly ownerId: string
+  /** Sanitised; never used to name storage. */
+  readonly filename: string
+  /** Declared at the start (tus, chunked) or counted at the end (simple). */
+  readonly sizeBytes: number
+  readonly contentType: string
+  /** Hex SHA-256 of the bytes; known once ready. */
+  readonly sha256: string | null
+  readonly storageKey: string
+  readonly state: FileState
+  /** The conversation it was uploaded for, if any. */
+  readonly conversationId: string | null
+  readonly createdAt: number
+  readonly completedAt: number | null
+  /** Null once ready. */
+  readonly upload: UploadState | null
+}
+
+export interface UploadState {
+  readonly protocol: UploadProtocol
+  /** The blob store's multipart upload; null for simple and empty uploads. */
+  readonly multipartRef: string | null
+  /** Every chunk (multipart part) is this long but the last. */
+  readonly chunkSize: number
+  /** tus: bytes received in order. Those past the last whole chunk wait in the tail object. */
+  readonly offset: number
+  readonly tailKey: string | null
+  /** Hex SHA-256 the client declared; the upload fails unless the bytes match it. */
+  readonly declaredSha256: string | null
+  /** tus `Upload-Metadata`, as the client sent it. */
+  readonly metadata: string | null
+  readonly expiresAt: number
+}
+
+/** One stored chunk of an upload (index from 0; the blob store's part number is index + 1). */
+export interface UploadPart {
+  readonly index: number
+  readonly etag: string
+  readonly sizeBytes: number
+}
+
 /** Events written to the outbox in the same transaction as the change they describe. */
 export type DomainEvent =
   | {
@@ -128,6 +189,37 @@ export type DomainEvent =
       /** Every message up to this seq reached the status (watermark), or just `messageId` when set. */
       readonly upToSeq: number
       readonly messageId: string | null
+      readonly at: number
+    }
+  | {
+      readonly type: 'conversation.created'
+      readonly conversationId: string
+      readonly conversationType: ConversationType
+      readonly title: string | null
+      readonly metadata: Readonly<Record<string, unknown>> | null
+      readonly createdBy: string
+      readonly members: readonly (MemberRef & { readonly role: MemberRole })[]
+      readonly at: number
+    }
+  | {
+      /** Title or metadata changed. */
+      readonly type: 'conversation.updated'
+      readonly conversationId: string
+      readonly title: string | null
+      readonly metadata: Readonly<Record<string, unknown>> | null
+      readonly at: number
+    }
+  | {
+      readonly type: 'member.joined'
+      readonly conversationId: string
+      /** Who joined; each receives the messages with a seq above `joinedAfterSeq`. */
+      readonly members: readonly (MemberRef & { readonly role: MemberRole; readonly joinedAfterSeq: number })[]
+      readonly at: number
+    }
+  | {
+      readonly type: 'member.left'
+      readonly conversationId: string
+      readonly memberId: string
       readonly at: number
     }
 

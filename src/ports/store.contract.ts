@@ -5,12 +5,15 @@
 import { describe } from 'vitest'
 import { conversationListContract } from './store-contract/conversation-list.js'
 import { conversationContract } from './store-contract/conversations.js'
+import { fileContract } from './store-contract/files.js'
 import type { StoreFactory } from './store-contract/harness.js'
+import { liveContract } from './store-contract/live.js'
 import { messageContract } from './store-contract/messages.js'
 import { outboxContract } from './store-contract/outbox.js'
 import { receiptContract } from './store-contract/receipts.js'
 import { userContract } from './store-contract/users.js'
 import { watermarkContract } from './store-contract/watermarks.js'
+import { webhookContract } from './store-contract/webhooks.js'
 
 export type { StoreFactory, StoreHandle } from './store-contract/harness.js'
 
@@ -23,5 +26,8 @@ export function storeContract(name: string, make: StoreFactory): void {
     receiptContract(make)
     watermarkContract(make)
     outboxContract(make)
+    fileContract(make)
+    webhookContract(make)
+    liveContract(make)
   })
 }

@@ -6,6 +6,7 @@ import type {
   Conversation,
   ConversationSummary,
   DomainEvent,
+  FileRecord,
   FileRef,
   Member,
   MemberRef,
@@ -18,13 +19,25 @@ import type {
   Receipt,
   RoutingKey,
   DeliveryStatus,
+  UploadPart,
   User,
 } from '../core/model.js'
+import type {
+  AttemptOutcome,
+  DueDelivery,
+  Webhook,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryState,
+  WebhookEvent,
+} from '../core/webhooks/model.js'
 
 export type AppendResult =
   | { readonly kind: 'created'; readonly message: Message }
   | { readonly kind: 'duplicate'; readonly message: Message }
   | { readonly kind: 'conflict'; readonly message: Message }
+  /** No such conversation, or the sender is not a member of it: nothing was written. */
+  | { readonly kind: 'not_found' }
 
 export interface HistoryQuery {
   /** Messages with seq strictly above this, oldest first. */
@@ -59,6 +72,22 @@ export interface WatermarkChange {
   readonly at: number
 }
 
+/** One conversation of a member, with what the live stream needs to resume it. */
+export interface Membership {
+  readonly conversationId: string
+  readonly lastSeq: number
+  readonly joinedAfterSeq: number
+  readonly deliveredUpToSeq: number
+  readonly readUpToSeq: number
+}
+
+/** A user who shares a conversation with someone, for presence. */
+export interface Contact {
+  readonly userId: string
+  /** When their last live connection closed; null when never seen. */
+  readonly lastSeenAt: number | null
+}
+
 export interface UserStore {
   /** Throws `username_taken` / `email_taken` (case-insensitive) without writing anything. */
   createUser(user: NewUser): Promise<User>
@@ -74,6 +103,8 @@ export interface UserStore {
     next: Omit<RefreshTokenRecord, 'userId'>,
     now: number,
   ): Promise<string | undefined>
+  /** Records when the user's last live connection closed (presence). */
+  setLastSeen(userId: string, at: number): Promise<void>
 }
 
 export interface ConversationStore {
@@ -101,6 +132,13 @@ export interface ConversationStore {
   ): Promise<readonly Member[]>
   /** Returns false when the member was not there. */
   removeMember(conversationId: string, memberId: string, now: number): Promise<boolean>
+  /** Every conversation of the member, with its last seq and the member's watermarks, in one read. */
+  listMemberships(memberId: string): Promise<readonly Membership[]>
+  /**
+   * The users (not the member, not external addresses) who share a conversation of at most
+   * `maxConversationSize` members with the member, each once.
+   */
+  listContacts(memberId: string, options: { readonly maxConversationSize: number }): Promise<readonly Contact[]>
 }
 
 export interface MessageStore {
@@ -108,7 +146,8 @@ export interface MessageStore {
    * Accepts a message in one atomic write: assigns the conversation's next seq (gap-free, strictly
    * increasing, also across processes), stores the message and a `message.created` outbox event.
    * A message id seen before returns the stored message as `duplicate` when the body hash
-   * matches, or `conflict` when it does not; neither writes anything.
+   * matches, or `conflict` when it does not; neither writes anything. Membership is checked in the
+   * same transaction, so a sender removed a moment ago cannot slip a message in (`not_found`).
    */
   appendMessage(message: NewMessage): Promise<AppendResult>
   getMessage(id: string): Promise<Message | undefined>
@@ -141,12 +180,103 @@ export interface OutboxStore {
   drainOutbox(limit: number, publish: (events: readonly OutboxEvent[]) => Promise<void>): Promise<number>
 }
 
-export interface FileStore {
-  /** A completed upload, or undefined. Uploads come with the files feature. */
-  getReadyFile(id: string): Promise<FileRef | undefined>
+/** A tus append: the offset moves from `fromOffset` only, with the chunks it completed and the new tail. */
+export interface UploadAdvance {
+  readonly fromOffset: number
+  readonly toOffset: number
+  readonly tailKey: string | null
+  readonly parts: readonly UploadPart[]
 }
 
-export interface Store extends UserStore, ConversationStore, MessageStore, OutboxStore, FileStore {
+/** File metadata and upload state. The bytes live in the blob store (ports/blobs.ts). */
+export interface FileStore {
+  /** A completed upload, or undefined. */
+  getReadyFile(id: string): Promise<FileRef | undefined>
+  /** Records a new file in the `uploading` state (`upload` set). */
+  createFile(file: FileRecord): Promise<void>
+  /** The file in any state, or undefined. */
+  getFile(id: string): Promise<FileRecord | undefined>
+  /** The stored chunks of an upload, by index. */
+  listUploadParts(fileId: string): Promise<readonly UploadPart[]>
+  /** Records (or replaces) one stored chunk. False when the file is not uploading any more. */
+  saveUploadPart(fileId: string, part: UploadPart): Promise<boolean>
+  /**
+   * Moves a tus upload's offset forward, recording the chunks it completed and its new tail, in one
+   * write, only if the offset still is `fromOffset` (so two writers cannot both advance it). False otherwise.
+   */
+  advanceUpload(fileId: string, change: UploadAdvance): Promise<boolean>
+  /** uploading → ready with the size and hash of the stored bytes; drops the upload state. Undefined when not uploading. */
+  markFileReady(fileId: string, ready: { readonly sha256: string; readonly sizeBytes: number; readonly completedAt: number }): Promise<FileRecord | undefined>
+  /** Forgets the file with its chunks and grants; returns what it was. */
+  deleteFile(fileId: string): Promise<FileRecord | undefined>
+  /** Uploads still incomplete at `now` past their expiry, oldest first. */
+  listExpiredUploads(now: number, limit: number): Promise<readonly FileRecord[]>
+  /** Lets the members of the conversation read the file (idempotent). */
+  grantFileAccess(fileId: string, conversationId: string, at: number): Promise<void>
+  /** True for the owner and for members of a conversation the file was granted to. */
+  canAccessFile(fileId: string, userId: string): Promise<boolean>
+}
+
+export interface WebhookDeliveryQuery {
+  readonly limit: number
+  /** Only deliveries older than this one (a delivery id), for paging. */
+  readonly before?: string
+  readonly state?: WebhookDeliveryState
+}
+
+export interface WebhookClaim {
+  readonly now: number
+  /** Most deliveries to claim. */
+  readonly limit: number
+  /** Most deliveries of one webhook in flight at once, across every sender. */
+  readonly perWebhook: number
+  /** How long the claim holds; longer than one attempt can take. */
+  readonly leaseMs: number
+}
+
+/** Outbound webhooks: registrations and their durable delivery jobs. */
+export interface WebhookStore {
+  createWebhook(webhook: Webhook): Promise<void>
+  getWebhook(id: string): Promise<Webhook | undefined>
+  /** The owner's webhooks, oldest first. */
+  listWebhooks(ownerId: string): Promise<readonly Webhook[]>
+  /** Removes the webhook and its deliveries; false when it was not there. */
+  deleteWebhook(id: string): Promise<boolean>
+  /**
+   * Queues, in one write, a pending delivery of each event to every webhook that subscribes to its
+   * type and whose owner is a member of its conversation (for a new message: joined before it).
+   * Idempotent per (webhook, event). Returns how many deliveries were queued.
+   */
+  queueWebhookEvents(events: readonly WebhookEvent[], now: number): Promise<number>
+  /** Queues one event for one webhook, whatever it subscribes to (a test ping). */
+  queueWebhookDelivery(webhookId: string, event: WebhookEvent, now: number): Promise<WebhookDelivery>
+  /**
+   * Claims due deliveries, oldest due first. Of each (webhook, conversation) only the oldest pending
+   * delivery is ever due, so a conversation's events go out one at a time and in order. Each claim
+   * is leased until `now + leaseMs`: no sender takes it meanwhile, and a crashed sender's claims
+   * come back when their lease runs out.
+   */
+  claimWebhookDeliveries(claim: WebhookClaim): Promise<readonly DueDelivery[]>
+  /**
+   * Records an attempt of a claimed delivery and what follows. Once a delivery is delivered or
+   * dead, the next one of its (webhook, conversation) becomes due. Ignored for a delivery that is
+   * gone or no longer pending.
+   */
+  recordWebhookAttempt(deliveryId: string, attempt: Omit<WebhookAttempt, 'number'>, outcome: AttemptOutcome): Promise<void>
+  /** Gives claimed deliveries back without an attempt (a sender stopping). */
+  releaseWebhookDeliveries(deliveryIds: readonly string[]): Promise<void>
+  getWebhookDelivery(webhookId: string, deliveryId: string): Promise<WebhookDelivery | undefined>
+  /** Newest first, each with its attempts. */
+  listWebhookDeliveries(webhookId: string, query: WebhookDeliveryQuery): Promise<readonly WebhookDelivery[]>
+  /**
+   * Sends a delivery again: a pending one that waits for a retry becomes due now; a delivered or
+   * dead one is copied into a new pending delivery (`replayOf`), queued behind the pending ones of
+   * its conversation. Undefined when the webhook has no such delivery.
+   */
+  replayWebhookDelivery(webhookId: string, deliveryId: string, now: number): Promise<WebhookDelivery | undefined>
+}
+
+export interface Store extends UserStore, ConversationStore, MessageStore, OutboxStore, FileStore, WebhookStore {
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>
   /** Called after every write that added outbox events, so a relay can wake up. */

@@ -104,7 +104,7 @@ describe('crash recovery', () => {
         // Every stored message has a receipt for each of the two members who did not send it.
         const incomplete = db
           .prepare(
-            `SELECT m.id FROM messages m LEFT JOIN receipts r ON r.message_id = m.id
+            `SELECT m.id FROM messages m LEFT JOIN receipts r ON r.conversation_id = m.conversation_id AND r.seq = m.seq
              GROUP BY m.id HAVING COUNT(r.member_id) <> 2`,
           )
           .all()

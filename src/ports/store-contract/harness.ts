@@ -16,7 +16,7 @@ import type {
   NewUser,
   OutboxEvent,
 } from '../../core/model.js'
-import type { Store } from '../store.js'
+import type { AppendResult, Store } from '../store.js'
 
 export interface StoreHandle {
   readonly store: Store
@@ -119,6 +119,12 @@ export async function send(
 ): Promise<Message> {
   const result = await store.appendMessage(newMessage(conversationId, senderId, overrides))
   expect(result.kind, 'a new message id is created').toBe('created')
+  return messageOf(result)
+}
+
+/** The message an append result carries; fails the test for `not_found`. */
+export function messageOf(result: AppendResult): Message {
+  if (result.kind === 'not_found') throw new Error('expected the append to reach a conversation, got not_found')
   return result.message
 }
 

@@ -12,6 +12,8 @@ import {
   sharedStore,
   uid,
   type StoreFactory,
+  drainAll,
+  messageOf,
 } from './harness.js'
 
 const seqs = (messages: readonly Message[]) => messages.map((m) => m.seq)
@@ -77,7 +79,7 @@ export function messageContract(make: StoreFactory): void {
       const results = await Promise.all(Array.from({ length: 100 }, () => store().appendMessage(message)))
       expect(results.filter((r) => r.kind === 'created')).toHaveLength(1)
       expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(99)
-      for (const r of results) expect(r.message).toEqual({ ...message, seq: 1 })
+      for (const r of results) expect(messageOf(r)).toEqual({ ...message, seq: 1 })
       expect((await store().getConversation(group.id))?.lastSeq).toBe(1)
     })
 
@@ -89,7 +91,7 @@ export function messageContract(make: StoreFactory): void {
       )
       expect(results.every((r) => r.kind === 'created')).toBe(true)
       for (const group of groups) {
-        const mine = results.filter((r) => r.message.conversationId === group.id).map((r) => r.message.seq)
+        const mine = results.map(messageOf).filter((m) => m.conversationId === group.id).map((m) => m.seq)
         expect(mine.sort((x, y) => x - y), `seqs of ${group.id}`).toEqual(range(100))
         const stored = await store().listMessages(group.id, { afterSeq: 0, limit: 1_000 })
         expect(seqs(stored.messages)).toEqual(range(100))
@@ -97,16 +99,21 @@ export function messageContract(make: StoreFactory): void {
       }
     })
 
-    it('refuses a message to a missing conversation without failing its neighbours', async () => {
-      const [a] = ids(1)
+    it('refuses a missing conversation or a non-member sender without failing its neighbours', async () => {
+      const [a, outsider] = ids(2)
       const group = await createGroup(store(), [a!])
-      const outcomes = await Promise.allSettled([
+      const outcomes = await Promise.all([
         store().appendMessage(newMessage(group.id, a!)),
         store().appendMessage(newMessage(uid('missing'), a!)),
+        store().appendMessage(newMessage(group.id, outsider!)),
         store().appendMessage(newMessage(group.id, a!)),
       ])
-      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      expect(outcomes.map((o) => o.kind)).toEqual(['created', 'not_found', 'not_found', 'created'])
       expect(seqs((await store().listMessages(group.id, { limit: 10 })).messages)).toEqual([1, 2])
+      const events = (await drainAll(store())).filter(
+        (e) => e.event.type === 'message.created' && e.event.conversationId === group.id,
+      )
+      expect(events, 'one event per accepted message, none for the refused one').toHaveLength(2)
     })
   })
 

@@ -10,6 +10,7 @@ export function outboxContract(make: StoreFactory): void {
     it('holds a message.created event for each accepted message, none for a retry', async () => {
       const [a, b] = ids(2)
       const group = await createGroup(store(), [a!, b!])
+      await drainAll(store()) // the group's conversation.created
       const message = await send(store(), group.id, a!, { createdAt: T0 + 5 })
       expect((await store().appendMessage(message)).kind).toBe('duplicate')
       expect((await store().appendMessage({ ...message, bodyHash: 'other' })).kind).toBe('conflict')
@@ -37,6 +38,7 @@ export function outboxContract(make: StoreFactory): void {
       const [a] = ids(1)
       const g1 = await createGroup(store(), [a!])
       const g2 = await createGroup(store(), [a!])
+      await drainAll(store())
       const sent = []
       for (let i = 0; i < 3; i++) sent.push(await send(store(), g1.id, a!), await send(store(), g2.id, a!))
       const batches: OutboxEvent[][] = []
@@ -54,6 +56,7 @@ export function outboxContract(make: StoreFactory): void {
     it('keeps events whose publish failed and hands them out again', async () => {
       const [a] = ids(1)
       const group = await createGroup(store(), [a!])
+      await drainAll(store())
       await sendMany(store(), group.id, a!, 3)
       const failed: OutboxEvent[] = []
       const failure = new Error('bus unavailable')
@@ -70,6 +73,7 @@ export function outboxContract(make: StoreFactory): void {
     it('removes events only once publish resolved', async () => {
       const [a] = ids(1)
       const group = await createGroup(store(), [a!])
+      await drainAll(store())
       await send(store(), group.id, a!)
       let release = () => {}
       const gate = new Promise<void>((resolve) => (release = resolve))
@@ -118,6 +122,7 @@ export function outboxContract(make: StoreFactory): void {
     it('does not fail or repeat a write when a listener throws', async () => {
       const [a] = ids(1)
       const group = await createGroup(store(), [a!])
+      await drainAll(store())
       let calls = 0
       store().onOutboxWrite(() => {
         calls++

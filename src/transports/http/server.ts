@@ -10,6 +10,14 @@ import { accountRoutes } from './routes/accounts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { healthRoutes } from './routes/health.js'
 import { messageRoutes } from './routes/messages.js'
+import { webhookRoutes } from './routes/webhooks.js'
+import type { WebhookService } from '../../core/webhooks/service.js'
+import type { StreamHub } from '../../core/stream/hub.js'
+import { streamRoutes } from '../ws/stream-routes.js'
+import { fileRoutes, type FileRouteOptions } from './routes/files.js'
+import { fileContentRoutes } from './routes/files-content.js'
+import { chunkedUploadRoutes } from './routes/files-chunked.js'
+import { tusRoutes } from './routes/uploads.js'
 
 export interface HttpServerOptions {
   readonly logger: Logger
@@ -17,6 +25,12 @@ export interface HttpServerOptions {
   readonly bodyLimit: number
   /** `health` serves only /health and /ready (a worker-only process). */
   readonly routes: 'all' | 'health'
+  /** The live stream (WebSocket /v1/stream, SSE /v1/events), served with `all` routes. */
+  readonly stream?: StreamHub
+  /** Outbound webhooks (/v1/webhooks), served with `all` routes. */
+  readonly webhooks?: WebhookService
+  /** Files: uploads (tus /v1/uploads, chunked and simple /v1/files) and downloads, served with `all` routes. */
+  readonly files?: FileRouteOptions
 }
 
 export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptions): Promise<FastifyInstance> {
@@ -51,6 +65,16 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
     await app.register(accountRoutes(ctx))
     await app.register(conversationRoutes(ctx))
     await app.register(messageRoutes(ctx))
+    if (options.webhooks) await app.register(webhookRoutes(ctx, options.webhooks))
+    if (options.files) {
+      await app.register(fileRoutes(options.files))
+      await app.register(chunkedUploadRoutes(options.files))
+      await app.register(tusRoutes(options.files))
+      await app.register(fileContentRoutes(options.files.fx))
+    }
+    if (options.stream) {
+      await app.register(streamRoutes({ hub: options.stream, tokens: ctx.tokens, logger: options.logger }))
+    }
   }
   return app
 }

@@ -1,9 +1,16 @@
 /** @module Conversations and membership on the shared SQL store. */
+import { randomUUID } from 'node:crypto'
 import { errors } from '../../../core/errors.js'
-import type { ConversationSummary, Member, NewConversation } from '../../../core/model.js'
+import type { ConversationSummary, DomainEvent, Member, NewConversation } from '../../../core/model.js'
 import type { ConversationStore } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor } from './driver.js'
+import { insertOutboxEvent } from './outbox.js'
 import { jsonOrNull, messageColumns, toConversation, toMember, toMessage } from './rows.js'
+
+export interface SqlConversationStoreOptions {
+  /** Called after a committed write that added outbox events. */
+  readonly onOutboxWrite: () => void
+}
 
 /** The key that makes a private conversation unique per pair of members. */
 export function pairKey(input: NewConversation): string | null {
@@ -33,7 +40,15 @@ const lastMessageColumns = messageColumns
   .map((column) => `lm.${column} AS lm_${column}`)
   .join(', ')
 
-export function createSqlConversationStore(db: SqlDriver, dialect: SqlDialect): ConversationStore {
+export function createSqlConversationStore(
+  db: SqlDriver,
+  dialect: SqlDialect,
+  options: SqlConversationStoreOptions,
+): ConversationStore {
+  const written = <T>(result: T, wrote: boolean): T => {
+    if (wrote) options.onOutboxWrite()
+    return result
+  }
   const getConversation = async (id: string) => {
     const [row] = await db.query('SELECT * FROM conversations WHERE id = $1', [id])
     return row && toConversation(row)
@@ -52,9 +67,20 @@ export function createSqlConversationStore(db: SqlDriver, dialect: SqlDialect): 
         )
         if (inserted === 0) return false
         for (const member of input.members) await insertMember(tx, input.id, member, input.createdAt, 0)
+        const event: DomainEvent = {
+          type: 'conversation.created',
+          conversationId: input.id,
+          conversationType: input.type,
+          title: input.title,
+          metadata: input.metadata,
+          createdBy: input.createdBy,
+          members: input.members.map(({ kind, id, role }) => ({ kind, id, role })),
+          at: input.createdAt,
+        }
+        await insertOutboxEvent(tx, `conversation.created:${input.id}`, event, input.createdAt)
         return true
       })
-      if (created) return { conversation: (await getConversation(input.id))!, created: true }
+      if (written(created, created)) return { conversation: (await getConversation(input.id))!, created: true }
       const [row] = await db.query('SELECT * FROM conversations WHERE pair_key = $1', [key])
       if (!row) throw new Error(`conversation insert conflicted but no pair ${String(key)} exists`)
       return { conversation: toConversation(row), created: false }
@@ -106,7 +132,7 @@ export function createSqlConversationStore(db: SqlDriver, dialect: SqlDialect): 
     },
 
     async addMembers(conversationId, members, { maxMembers, now }) {
-      return db.transaction(async (tx) => {
+      const added = await db.transaction(async (tx) => {
         const [conversation] = await tx.query<{ last_seq: number }>(
           `SELECT last_seq FROM conversations WHERE id = $1 ${dialect.forUpdate}`,
           [conversationId],
@@ -129,21 +155,68 @@ export function createSqlConversationStore(db: SqlDriver, dialect: SqlDialect): 
           `SELECT * FROM members WHERE conversation_id = $1 AND ${dialect.inList('member_id', '$2')}`,
           [conversationId, dialect.listParam(added)],
         )
-        return rows.map(toMember) as Member[]
+        const joined = rows.map(toMember) as Member[]
+        if (joined.length > 0) {
+          const event: DomainEvent = {
+            type: 'member.joined',
+            conversationId,
+            members: joined.map(({ kind, id, role, joinedAfterSeq }) => ({ kind, id, role, joinedAfterSeq })),
+            at: now,
+          }
+          await insertOutboxEvent(tx, `member.joined:${conversationId}:${randomUUID()}`, event, now)
+        }
+        return joined
       })
+      return written(added, added.length > 0)
     },
 
     async removeMember(conversationId, memberId, now) {
-      return db.transaction(async (tx) => {
+      const removed = await db.transaction(async (tx) => {
         const removed = await tx.run('DELETE FROM members WHERE conversation_id = $1 AND member_id = $2', [
           conversationId,
           memberId,
         ])
         if (removed > 0) {
           await tx.run('UPDATE conversations SET last_activity_at = $2 WHERE id = $1', [conversationId, now])
+          const event: DomainEvent = { type: 'member.left', conversationId, memberId, at: now }
+          await insertOutboxEvent(tx, `member.left:${conversationId}:${randomUUID()}`, event, now)
         }
         return removed > 0
       })
+      return written(removed, removed)
+    },
+
+    async listMemberships(memberId) {
+      const rows = await db.query(
+        `SELECT m.conversation_id, c.last_seq, m.joined_after_seq, m.delivered_up_to_seq, m.read_up_to_seq
+         FROM members m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.member_id = $1 ORDER BY c.last_activity_at DESC, c.id`,
+        [memberId],
+      )
+      return rows.map((row) => ({
+        conversationId: String(row['conversation_id']),
+        lastSeq: Number(row['last_seq']),
+        joinedAfterSeq: Number(row['joined_after_seq']),
+        deliveredUpToSeq: Number(row['delivered_up_to_seq']),
+        readUpToSeq: Number(row['read_up_to_seq']),
+      }))
+    },
+
+    async listContacts(memberId, { maxConversationSize }) {
+      const rows = await db.query(
+        `SELECT DISTINCT u.id, u.last_seen_at
+         FROM members mine
+         JOIN members other ON other.conversation_id = mine.conversation_id
+         JOIN users u ON u.id = other.member_id
+         WHERE mine.member_id = $1 AND other.member_id <> $1 AND other.kind = 'user'
+           AND (SELECT COUNT(*) FROM members n WHERE n.conversation_id = mine.conversation_id) <= $2
+         ORDER BY u.id`,
+        [memberId, maxConversationSize],
+      )
+      return rows.map((row) => ({
+        userId: String(row['id']),
+        lastSeenAt: row['last_seen_at'] == null ? null : Number(row['last_seen_at']),
+      }))
     },
   }
 }

@@ -18,18 +18,18 @@ export interface SqlMessageStoreOptions {
 
 /**
  * Inserts the receipts recipients lack, already advanced as far as their watermarks say.
- * Parameters: message id, conversation id, seq, sender id, time. The casts let PostgreSQL type
- * parameters that appear only in the select list (it would take them for text otherwise).
+ * Parameters: conversation id, seq, sender id, time. The casts let PostgreSQL type parameters
+ * that appear only in the select list (it would take them for text otherwise).
  */
 const materializeSql = `
-  INSERT INTO receipts (message_id, member_id, conversation_id, seq, status, delivered_at, read_at)
-  SELECT $1, m.member_id, m.conversation_id, CAST($3 AS BIGINT),
-    CASE WHEN m.read_up_to_seq >= $3 THEN 3 WHEN m.delivered_up_to_seq >= $3 THEN 2 ELSE 1 END,
-    CASE WHEN m.delivered_up_to_seq >= $3 OR m.read_up_to_seq >= $3 THEN CAST($5 AS BIGINT) ELSE NULL END,
-    CASE WHEN m.read_up_to_seq >= $3 THEN CAST($5 AS BIGINT) ELSE NULL END
+  INSERT INTO receipts (conversation_id, seq, member_id, status, delivered_at, read_at)
+  SELECT m.conversation_id, CAST($2 AS BIGINT), m.member_id,
+    CASE WHEN m.read_up_to_seq >= $2 THEN 3 WHEN m.delivered_up_to_seq >= $2 THEN 2 ELSE 1 END,
+    CASE WHEN m.delivered_up_to_seq >= $2 OR m.read_up_to_seq >= $2 THEN CAST($4 AS BIGINT) ELSE NULL END,
+    CASE WHEN m.read_up_to_seq >= $2 THEN CAST($4 AS BIGINT) ELSE NULL END
   FROM members m
-  WHERE m.conversation_id = $2 AND m.member_id <> $4 AND m.joined_after_seq < $3
-  ON CONFLICT (message_id, member_id) DO NOTHING`
+  WHERE m.conversation_id = $1 AND m.member_id <> $3 AND m.joined_after_seq < $2
+  ON CONFLICT (conversation_id, seq, member_id) DO NOTHING`
 
 async function appendAll(
   tx: SqlExecutor,
@@ -46,8 +46,18 @@ async function appendAll(
   const lastActivity = new Map<string, number>()
   const results: AppendResult[] = []
   for (const message of messages) {
-    const seq = (lastSeq.get(message.conversationId) ?? Number.NaN) + 1
-    if (Number.isNaN(seq)) throw new Error(`conversation ${message.conversationId} does not exist`)
+    const current = lastSeq.get(message.conversationId)
+    const isMember =
+      current !== undefined &&
+      (await tx.query('SELECT 1 AS ok FROM members WHERE conversation_id = $1 AND member_id = $2', [
+        message.conversationId,
+        message.senderId,
+      ])).length > 0
+    if (!isMember) {
+      results.push({ kind: 'not_found' })
+      continue
+    }
+    const seq = current + 1
     const inserted = await tx.run(
       `INSERT INTO messages (${messageColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
       [
@@ -128,7 +138,9 @@ export function createSqlMessageStore(
 
     async getReceipts(messageId) {
       const rows = await db.query<{ member_id: string; status: number; delivered_at: number | null; read_at: number | null }>(
-        'SELECT member_id, status, delivered_at, read_at FROM receipts WHERE message_id = $1 ORDER BY member_id',
+        `SELECT r.member_id, r.status, r.delivered_at, r.read_at FROM messages m
+         JOIN receipts r ON r.conversation_id = m.conversation_id AND r.seq = m.seq
+         WHERE m.id = $1 ORDER BY r.member_id`,
         [messageId],
       )
       return rows.map((r) => ({
@@ -143,7 +155,9 @@ export function createSqlMessageStore(
       const statuses = new Map<string, DeliveryStatus>(messageIds.map((id) => [id, 'SENT']))
       if (messageIds.length === 0) return statuses
       const rows = await db.query<{ message_id: string; status: number }>(
-        `SELECT message_id, MIN(status) AS status FROM receipts WHERE ${dialect.inList('message_id', '$1')} GROUP BY message_id`,
+        `SELECT m.id AS message_id, MIN(r.status) AS status FROM messages m
+         JOIN receipts r ON r.conversation_id = m.conversation_id AND r.seq = m.seq
+         WHERE ${dialect.inList('m.id', '$1')} GROUP BY m.id`,
         [dialect.listParam(messageIds)],
       )
       for (const row of rows) statuses.set(row.message_id, statusByRank[Number(row.status)] ?? 'SENT')
@@ -186,11 +200,11 @@ export function createSqlMessageStore(
         const message = toMessage(row)
         // Every recipient's receipt, not only this one: a lone READ receipt would make the
         // message look READ by all (aggregateStatuses) before the router reached the others.
-        await tx.run(materializeSql, [message.id, message.conversationId, message.seq, message.senderId, at])
+        await tx.run(materializeSql, [message.conversationId, message.seq, message.senderId, at])
         const updated = await tx.run(
-          `UPDATE receipts SET status = 3, delivered_at = COALESCE(delivered_at, $3), read_at = COALESCE(read_at, $3)
-           WHERE message_id = $1 AND member_id = $2 AND status < 3`,
-          [messageId, memberId, at],
+          `UPDATE receipts SET status = 3, delivered_at = COALESCE(delivered_at, $4), read_at = COALESCE(read_at, $4)
+           WHERE conversation_id = $1 AND seq = $2 AND member_id = $3 AND status < 3`,
+          [message.conversationId, message.seq, memberId, at],
         )
         if (updated === 0) return false
         const event: DomainEvent = {
@@ -214,7 +228,7 @@ export function createSqlMessageStore(
       const now = Date.now()
       await db.transaction(async (tx) => {
         for (const e of events) {
-          await tx.run(materializeSql, [e.messageId, e.conversationId, e.seq, e.senderId, now])
+          await tx.run(materializeSql, [e.conversationId, e.seq, e.senderId, now])
         }
       })
     },

@@ -2,7 +2,9 @@
  * @module Versioned schema migrations, one list per engine. A migration is applied once, in order,
  * inside a transaction; PostgreSQL takes an advisory lock so several processes may start at once.
  */
+import { postgresHotPathLayout, sqliteHotPathLayout } from './hot-path-layout.js'
 import type { SqlDriver } from './driver.js'
+import { filesMigration } from './files.js'
 
 export interface Migration {
   readonly version: number
@@ -104,6 +106,69 @@ const emailKey: Migration = {
   ],
 }
 
+/**
+ * Outbound webhooks. An event's body is stored once and shared by its deliveries; a delivery's
+ * `position` orders the events of one (webhook, conversation), and a null `next_attempt_at` means it
+ * waits for the earlier ones. Replays are extra rows, so only originals are unique per event.
+ */
+const webhookTables = (ids: { key: string; bigint: string }): Migration => ({
+  version: 4,
+  name: 'webhooks',
+  sql: [
+    `CREATE TABLE webhooks (
+      id TEXT PRIMARY KEY,
+      owner_id TEXT NOT NULL,
+      url TEXT NOT NULL,
+      events TEXT NOT NULL,
+      secret TEXT NOT NULL,
+      created_at ${ids.bigint} NOT NULL
+    )`,
+    `CREATE INDEX webhooks_by_owner ON webhooks (owner_id)`,
+    `CREATE TABLE webhook_events (
+      event_id TEXT PRIMARY KEY,
+      type TEXT NOT NULL,
+      conversation_id TEXT,
+      body TEXT NOT NULL,
+      created_at ${ids.bigint} NOT NULL
+    )`,
+    `CREATE TABLE webhook_deliveries (
+      position ${ids.key},
+      id TEXT NOT NULL UNIQUE,
+      webhook_id TEXT NOT NULL,
+      event_id TEXT NOT NULL,
+      conversation_id TEXT,
+      state TEXT NOT NULL,
+      attempt_count INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at ${ids.bigint},
+      lease_until ${ids.bigint} NOT NULL DEFAULT 0,
+      replay_of TEXT,
+      created_at ${ids.bigint} NOT NULL,
+      finished_at ${ids.bigint}
+    )`,
+    `CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (webhook_id, event_id) WHERE replay_of IS NULL`,
+    `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at)`,
+    `CREATE INDEX webhook_deliveries_pair ON webhook_deliveries (webhook_id, conversation_id, state, position)`,
+    `CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, position)`,
+    `CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id)`,
+    `CREATE TABLE webhook_attempts (
+      delivery_id TEXT NOT NULL,
+      number INTEGER NOT NULL,
+      at ${ids.bigint} NOT NULL,
+      status_code INTEGER,
+      error TEXT,
+      duration_ms INTEGER NOT NULL,
+      PRIMARY KEY (delivery_id, number)
+    )`,
+  ],
+})
+
+/** Presence: when each user's last live connection closed. */
+const lastSeen = (bigint: string): Migration => ({
+  version: 5,
+  name: 'last-seen',
+  sql: [`ALTER TABLE users ADD COLUMN last_seen_at ${bigint}`],
+})
+
 export const sqliteMigrations: readonly Migration[] = [
   {
     version: 1,
@@ -111,6 +176,10 @@ export const sqliteMigrations: readonly Migration[] = [
     sql: sharedTables({ outboxKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }),
   },
   emailKey,
+  filesMigration,
+  webhookTables({ key: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }),
+  lastSeen('INTEGER'),
+  sqliteHotPathLayout,
 ]
 
 export const postgresMigrations: readonly Migration[] = [
@@ -120,6 +189,10 @@ export const postgresMigrations: readonly Migration[] = [
     sql: sharedTables({ outboxKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' }),
   },
   emailKey,
+  filesMigration,
+  webhookTables({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' }),
+  lastSeen('BIGINT'),
+  postgresHotPathLayout,
 ]
 
 /** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */

@@ -1,11 +1,12 @@
 /** @module Assembles the store port from the shared SQL parts for one engine. */
-import type { FileRef } from '../../../core/model.js'
 import type { Store } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver } from './driver.js'
 import { createSqlConversationStore } from './conversations.js'
+import { createSqlFileStore } from './files.js'
 import { createSqlMessageStore } from './messages.js'
 import { createSqlOutboxStore } from './outbox.js'
 import { createSqlUserStore } from './users.js'
+import { createSqlWebhookStore } from './webhooks.js'
 
 export interface SqlStoreOptions {
   readonly maxBatch: number
@@ -27,25 +28,11 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
   }
   return {
     ...createSqlUserStore(db, dialect),
-    ...createSqlConversationStore(db, dialect),
+    ...createSqlConversationStore(db, dialect, { onOutboxWrite }),
     ...createSqlMessageStore(db, dialect, { ...options, onOutboxWrite }),
     ...createSqlOutboxStore(db, dialect),
-
-    async getReadyFile(id): Promise<FileRef | undefined> {
-      const [row] = await db.query(
-        `SELECT id, owner_id, filename, size_bytes, content_type, sha256 FROM files WHERE id = $1 AND state = 'ready'`,
-        [id],
-      )
-      if (!row) return undefined
-      return {
-        id: String(row['id']),
-        ownerId: String(row['owner_id']),
-        filename: String(row['filename']),
-        sizeBytes: Number(row['size_bytes']),
-        contentType: String(row['content_type']),
-        sha256: String(row['sha256']),
-      }
-    },
+    ...createSqlFileStore(db, dialect),
+    ...createSqlWebhookStore(db, dialect),
 
     async ping() {
       await db.query('SELECT 1 AS ok')

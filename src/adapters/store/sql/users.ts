@@ -70,5 +70,9 @@ export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): UserStor
         return row.user_id
       })
     },
+
+    async setLastSeen(userId, at) {
+      await db.run('UPDATE users SET last_seen_at = $2 WHERE id = $1', [userId, at])
+    },
   }
 }

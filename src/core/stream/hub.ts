@@ -1,0 +1,113 @@
+/**
+ * @module The connections of this process, by user. Every envelope from the fan-out is handed to
+ * the sessions of the users it addresses; membership events also keep the member cache and the
+ * presence audiences current, whichever process caused them.
+ */
+import type { Logger } from 'pino'
+import type { Fanout } from '../../ports/fanout.js'
+import type { Store } from '../../ports/store.js'
+import type { Presence } from '../presence.js'
+import { closeCodes, type CloseCode, type StreamSink } from './frames.js'
+import type { Envelope } from './live-event.js'
+import type { MemberCache } from './member-cache.js'
+import { StreamSession, type StreamLimits } from './session.js'
+
+export interface StreamHubOptions {
+  readonly store: Store
+  readonly fanout: Fanout
+  readonly members: MemberCache
+  readonly presence: Presence
+  readonly limits: StreamLimits
+  /** How long a typing indicator shows unless renewed. */
+  readonly typingTtlMs: number
+  readonly logger: Logger
+  readonly now: () => number
+}
+
+export interface OpenOptions {
+  readonly userId: string
+  readonly tokenExpiresAt: number
+  readonly positions: ReadonlyMap<string, number>
+  readonly sink: StreamSink
+}
+
+export interface StreamHub {
+  open(options: OpenOptions): StreamSession
+  /** Closes every connection, e.g. with 1001 at shutdown. */
+  closeAll(code: CloseCode, reason: string): void
+  readonly connections: number
+  readonly limits: StreamLimits
+  close(): void
+}
+
+export function createStreamHub(options: StreamHubOptions): StreamHub {
+  const { store, fanout, members, presence, limits, now } = options
+  const byUser = new Map<string, Set<StreamSession>>()
+  let connections = 0
+
+  const route = (envelope: Envelope) => {
+    const { event } = envelope
+    if (event.type === 'presence') presence.observe(event)
+    if (event.type === 'member.joined' || event.type === 'member.left' || event.type === 'conversation.created') {
+      // Another process's worker may have handled it; a second invalidation here costs one read.
+      members.invalidate(event.conversationId)
+      for (const userId of envelope.to) presence.contactsChanged(userId)
+    }
+    for (const userId of envelope.to) {
+      const sessions = byUser.get(userId)
+      if (sessions) for (const session of sessions) session.deliver(event)
+    }
+  }
+  const unsubscribe = fanout.subscribe(route)
+
+  const publishTyping = async (conversationId: string, userId: string) => {
+    const to = (await members.members(conversationId))
+      .filter((m) => m.kind === 'user' && m.id !== userId)
+      .map((m) => m.id)
+    if (to.length === 0) return
+    await fanout.publish({ to, event: { type: 'typing', conversationId, userId, expiresAt: now() + options.typingTtlMs } })
+  }
+
+  const onClose = (session: StreamSession) => {
+    const sessions = byUser.get(session.userId)
+    if (!sessions?.delete(session)) return
+    connections--
+    if (sessions.size === 0) byUser.delete(session.userId)
+    presence.disconnected(session.userId)
+  }
+
+  const deps = {
+    store,
+    now,
+    limits,
+    publishTyping,
+    presenceSnapshot: (userId: string) => presence.snapshot(userId),
+    onClose,
+    reportError: (err: unknown, userId: string) => options.logger.error({ err, userId }, 'stream session failed'),
+  }
+
+  return {
+    open(open) {
+      // Registered before the session reads the store, so nothing published meanwhile is missed.
+      const session = new StreamSession(deps, open)
+      if (session.isClosed) return session
+      let sessions = byUser.get(open.userId)
+      if (!sessions) byUser.set(open.userId, (sessions = new Set()))
+      sessions.add(session)
+      connections++
+      presence.connected(open.userId)
+      return session
+    },
+    closeAll(code, reason) {
+      for (const sessions of [...byUser.values()]) for (const session of [...sessions]) session.close(code, reason)
+    },
+    get connections() {
+      return connections
+    },
+    limits,
+    close() {
+      unsubscribe()
+      this.closeAll(closeCodes.goingAway, 'server shutting down')
+    },
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * @module One live connection of one user. It never loses or repeats a message: live events that
+ * arrive while it replays from the store (or waits for a slow socket) queue up in order, and every
+ * message is checked against the conversation's position before it is sent — at or below it is a
+ * duplicate and dropped, beyond the next seq is a gap filled from the store first.
+ */
+import { errors, isAppError } from '../errors.js'
+import type { Store } from '../../ports/store.js'
+import { closeCodes, type ClientCommand, type CloseCode, type StreamFrame, type StreamSink } from './frames.js'
+import type { LiveEvent, MessageCreated, PresenceEvent } from './live-event.js'
+import { replay, syncFromStore } from './sync.js'
+
+export interface StreamLimits {
+  /** Bytes a connection may hold unsent before the session stops writing and queues instead. */
+  readonly bufferBytes: number
+  /** Events a session may queue; one more closes it with the resume code. */
+  readonly bufferEvents: number
+  /** Most messages replayed per conversation; a longer backlog gets a reset instead. */
+  readonly replayLimit: number
+  readonly replayPageSize: number
+  /** A user's typing in a conversation is passed on at most once per this interval. */
+  readonly typingIntervalMs: number
+  readonly heartbeatMs: number
+}
+
+export interface SessionDeps {
+  readonly store: Store
+  readonly now: () => number
+  readonly limits: StreamLimits
+  readonly publishTyping: (conversationId: string, userId: string) => Promise<void>
+  /** The presence of the user's contacts, sent once the replay is done. */
+  readonly presenceSnapshot: (userId: string) => Promise<readonly PresenceEvent[]>
+  readonly onClose: (session: StreamSession) => void
+  /** A failure on our side, for the operators' log; the client only learns a code. */
+  readonly reportError: (error: unknown, userId: string) => void
+}
+
+export interface SessionOptions {
+  readonly userId: string
+  /** Epoch seconds; the session closes with 4001 then. */
+  readonly tokenExpiresAt: number
+  /** Where the client is, per conversation; others start at the member's delivered watermark. */
+  readonly positions: ReadonlyMap<string, number>
+  readonly sink: StreamSink
+}
+
+type Task = { readonly kind: 'live'; readonly event: LiveEvent } | { readonly kind: 'sync' }
+
+export class StreamSession {
+  readonly userId: string
+  /** Per conversation the user is in: the seq of the last message sent on this connection. */
+  readonly positions = new Map<string, number>()
+  /** Conversations this stream has told the client about; an SSE cursor names only these. */
+  readonly touched = new Set<string>()
+  private readonly queue: Task[] = []
+  private pumping = false
+  private closed = false
+  private readonly lastTyping = new Map<string, number>()
+  private readonly expiry: NodeJS.Timeout
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly options: SessionOptions,
+  ) {
+    this.userId = options.userId
+    const ms = Math.max(0, options.tokenExpiresAt * 1000 - deps.now())
+    this.expiry = setTimeout(() => this.close(closeCodes.unauthorized, 'token expired'), Math.min(ms, 2 ** 31 - 1))
+    this.expiry.unref()
+    this.send({
+      kind: 'welcome',
+      userId: this.userId,
+      tokenExpiresAt: options.tokenExpiresAt,
+      heartbeatMs: deps.limits.heartbeatMs,
+    })
+    this.schedule({ kind: 'sync' })
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** A live event for this user, from the hub. Sent at once when nothing is pending. */
+  deliver(event: LiveEvent): void {
+    if (this.closed) return
+    if (!this.pumping && this.queue.length === 0 && !this.congested() && this.deliverAtOnce(event)) return
+    this.schedule({ kind: 'live', event })
+  }
+
+  async handle(command: ClientCommand): Promise<void> {
+    if (this.closed) return
+    const id = command.id
+    try {
+      switch (command.type) {
+        case 'ping':
+          return this.send({ kind: 'pong', id })
+        case 'ack':
+        case 'read':
+          this.requireMember(command.conversationId)
+          await this.deps.store.advanceWatermark({
+            conversationId: command.conversationId,
+            memberId: this.userId,
+            status: command.type === 'ack' ? 'DELIVERED' : 'READ',
+            upToSeq: command.upToSeq,
+            at: this.deps.now(),
+          })
+          break
+        case 'typing':
+          this.requireMember(command.conversationId)
+          if (this.typingAllowed(command.conversationId)) {
+            await this.deps.publishTyping(command.conversationId, this.userId)
+          }
+          break
+      }
+      if (id !== undefined) this.send({ kind: 'ok', id })
+    } catch (error) {
+      this.sendError(id, error)
+    }
+  }
+
+  /** Tells the client what was wrong with one of its commands; the connection stays open. */
+  sendError(id: string | undefined, error: unknown): void {
+    if (isAppError(error)) {
+      this.send({ kind: 'error', id, code: error.code, detail: error.message, field: error.field })
+    } else {
+      this.deps.reportError(error, this.userId)
+      this.send({ kind: 'error', id, code: 'internal', detail: 'The command failed on our side', field: undefined })
+    }
+  }
+
+  close(code: CloseCode, reason: string): void {
+    if (this.closed) return
+    this.closed = true
+    clearTimeout(this.expiry)
+    this.queue.length = 0
+    this.options.sink.close(code, reason)
+    this.deps.onClose(this)
+  }
+
+  /** The transport saw the connection end. */
+  ended(): void {
+    if (this.closed) return
+    this.closed = true
+    clearTimeout(this.expiry)
+    this.queue.length = 0
+    this.deps.onClose(this)
+  }
+
+  // --- used by sync.ts --------------------------------------------------------------------------
+
+  send(frame: StreamFrame): void {
+    if (!this.closed) this.options.sink.send(frame)
+  }
+
+  /** Sends a message that is next in its conversation and moves the position. */
+  sendMessage(event: MessageCreated): void {
+    this.positions.set(event.conversationId, event.seq)
+    this.touched.add(event.conversationId)
+    this.send({ kind: 'event', event })
+  }
+
+  /** Waits while the socket holds more than the limit, so a replay never outruns the client. */
+  async backpressure(): Promise<void> {
+    while (!this.closed && this.congested()) await this.options.sink.drained()
+  }
+
+  get requestedPositions(): ReadonlyMap<string, number> {
+    return this.options.positions
+  }
+
+  get sessionDeps(): SessionDeps {
+    return this.deps
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private congested(): boolean {
+    return this.options.sink.bufferedBytes() > this.deps.limits.bufferBytes
+  }
+
+  private schedule(task: Task): void {
+    this.queue.push(task)
+    if (this.queue.length > this.deps.limits.bufferEvents) {
+      this.close(closeCodes.resume, 'buffer overflow: reconnect and resume from your positions')
+      return
+    }
+    if (!this.pumping) void this.pump()
+  }
+
+  /** Works through queued tasks one at a time, so order is kept across awaits. */
+  private async pump(): Promise<void> {
+    this.pumping = true
+    try {
+      while (!this.closed) {
+        await this.backpressure()
+        const task = this.queue.shift()
+        if (!task) break
+        if (task.kind === 'sync') await syncFromStore(this)
+        else await this.deliverInOrder(task.event)
+      }
+    } catch (error) {
+      if (this.closed) return
+      this.deps.reportError(error, this.userId)
+      this.close(closeCodes.internal, 'the stream failed on our side: reconnect and resume')
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  /** Handles what needs no store read; false when the event must wait for the pump. */
+  private deliverAtOnce(event: LiveEvent): boolean {
+    if (event.type !== 'message.created') {
+      this.track(event)
+      this.send({ kind: 'event', event })
+      return true
+    }
+    const position = this.positions.get(event.conversationId)
+    if (position === undefined || event.seq > position + 1) return false
+    if (event.seq === position + 1) this.sendMessage(event)
+    return true
+  }
+
+  private async deliverInOrder(event: LiveEvent): Promise<void> {
+    if (event.type !== 'message.created') {
+      this.track(event)
+      return this.send({ kind: 'event', event })
+    }
+    let position = this.positions.get(event.conversationId)
+    if (position === undefined) {
+      // A conversation joined since this stream started whose join we have not seen yet.
+      const membership = await this.deps.store.getMember(event.conversationId, this.userId)
+      if (!membership || membership.joinedAfterSeq >= event.seq) return
+      position = membership.joinedAfterSeq
+      this.positions.set(event.conversationId, position)
+    }
+    if (event.seq <= position) return
+    // A gap: what the fan-out has not brought (yet) is in the store.
+    if (event.seq > position + 1) await replay(this, event.conversationId, event.seq - 1)
+    if (event.seq === (this.positions.get(event.conversationId) ?? 0) + 1) this.sendMessage(event)
+  }
+
+  /** Keeps the set of conversations current as the user joins and leaves them. */
+  private track(event: LiveEvent): void {
+    switch (event.type) {
+      case 'conversation.created':
+        if (!this.positions.has(event.conversationId)) this.positions.set(event.conversationId, 0)
+        break
+      case 'member.joined': {
+        const me = event.members.find((m) => m.id === this.userId)
+        if (me && !this.positions.has(event.conversationId)) this.positions.set(event.conversationId, me.joinedAfterSeq)
+        break
+      }
+      case 'member.left':
+        if (event.memberId === this.userId) {
+          this.positions.delete(event.conversationId)
+          this.touched.delete(event.conversationId)
+        }
+        break
+      default:
+        break
+    }
+  }
+
+  private requireMember(conversationId: string): void {
+    if (!this.positions.has(conversationId)) throw errors.conversationNotFound(conversationId)
+  }
+
+  private typingAllowed(conversationId: string): boolean {
+    const now = this.deps.now()
+    const last = this.lastTyping.get(conversationId) ?? 0
+    if (now - last < this.deps.limits.typingIntervalMs) return false
+    this.lastTyping.set(conversationId, now)
+    return true
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * @module Registers the live stream on the API server: the WebSocket at `/v1/stream` (on the
+ * server's upgrade event) and Server-Sent Events at `/v1/events`. At shutdown every connection is
+ * closed with 1001 so clients reconnect elsewhere and resume.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import type { Logger } from 'pino'
+import { errors } from '../../core/errors.js'
+import { closeCodes } from '../../core/stream/frames.js'
+import type { StreamHub } from '../../core/stream/hub.js'
+import type { TokenService } from '../../core/tokens.js'
+import { sseRoutes } from './sse.js'
+import { attachWebSocketTransport, STREAM_PATH } from './websocket.js'
+
+export interface StreamRoutesOptions {
+  readonly hub: StreamHub
+  readonly tokens: TokenService
+  readonly logger: Logger
+}
+
+export const streamRoutes =
+  ({ hub, tokens, logger }: StreamRoutesOptions): FastifyPluginAsync =>
+  async (app) => {
+    await app.register(sseRoutes({ hub, tokens }))
+    // Reached only without upgrade headers: the upgrade itself never gets to Fastify's router.
+    app.get(STREAM_PATH, async () => {
+      throw errors.upgradeRequired('GET /v1/stream is a WebSocket; for Server-Sent Events use GET /v1/events')
+    })
+    const websocket = attachWebSocketTransport(app.server, { hub, tokens, logger })
+    app.addHook('preClose', async () => {
+      hub.closeAll(closeCodes.goingAway, 'server shutting down')
+      await websocket.close()
+    })
+  }

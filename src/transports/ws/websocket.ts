@@ -1,0 +1,164 @@
+/**
+ * @module `GET /v1/stream` as a WebSocket on the API port (the `ws` package, without compression:
+ * it is what keeps an idle connection small). Authentication problems close with 4001 after the
+ * upgrade, so browsers, which never see a refused handshake's status, learn the reason too.
+ */
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Logger } from 'pino'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { errors, isAppError } from '../../core/errors.js'
+import { closeCodes, type StreamSink } from '../../core/stream/frames.js'
+import type { StreamHub } from '../../core/stream/hub.js'
+import { parseCursor } from '../../core/stream/positions.js'
+import type { StreamSession } from '../../core/stream/session.js'
+import type { TokenService } from '../../core/tokens.js'
+import { chooseProtocol, tokenFrom } from './auth.js'
+import { commandId, parseCommand } from './commands.js'
+import { frameBytes } from './wire.js'
+
+export const STREAM_PATH = '/v1/stream'
+/** Client frames are small commands. */
+const MAX_CLIENT_FRAME = 16 * 1024
+const POLL_CLOSE_MS = 10
+const DRAIN_FALLBACK_MS = 250
+const CLOSE_GRACE_MS = 1_000
+
+export interface WebSocketTransportOptions {
+  readonly hub: StreamHub
+  readonly tokens: TokenService
+  readonly logger: Logger
+}
+
+/** A close reason is at most 123 bytes. */
+const reasonOf = (message: string) => Buffer.from(message).subarray(0, 123).toString()
+
+function sinkFor(ws: WebSocket, socket: Duplex, limitBytes: number): StreamSink {
+  /** Bytes of this tick's frames, held back by the cork: batched, not refused by the network. */
+  let corkedBytes = 0
+  const uncork = () => {
+    corkedBytes = 0
+    socket.uncork()
+  }
+  const refused = () => Math.max(0, ws.bufferedAmount - corkedBytes)
+  return {
+    send: (frame) => {
+      // Frames sent in the same tick (a batch of events) leave in one write, not one syscall each.
+      if (corkedBytes === 0) {
+        socket.cork()
+        process.nextTick(uncork)
+      }
+      const bytes = frameBytes(frame)
+      corkedBytes += bytes.length + 10
+      ws.send(bytes, { binary: false })
+    },
+    bufferedBytes: refused,
+    drained: () =>
+      new Promise<void>((resolve) => {
+        if (ws.readyState !== ws.OPEN || refused() <= limitBytes / 2) return resolve()
+        // Past the socket's high-water mark, so Node emits 'drain' once the buffer is written out;
+        // the timer only guards against waiting forever should it not.
+        const done = () => {
+          clearTimeout(timer)
+          socket.off('drain', done)
+          socket.off('close', done)
+          resolve()
+        }
+        const timer = setTimeout(done, DRAIN_FALLBACK_MS)
+        socket.on('drain', done)
+        socket.on('close', done)
+      }),
+    close: (code, reason) => ws.close(code, reasonOf(reason)),
+  }
+}
+
+export function attachWebSocketTransport(server: Server, options: WebSocketTransportOptions): { close(): Promise<void> } {
+  const { hub, tokens, logger } = options
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    clientTracking: false,
+    maxPayload: MAX_CLIENT_FRAME,
+    handleProtocols: (offered) => chooseProtocol(offered),
+  })
+  const sockets = new Set<WebSocket>()
+  const silent = new Set<WebSocket>()
+
+  // One timer for every connection: a peer that missed a whole interval's ping is gone.
+  const heartbeat = setInterval(() => {
+    for (const ws of sockets) {
+      if (silent.has(ws)) {
+        ws.terminate()
+        continue
+      }
+      silent.add(ws)
+      ws.ping()
+    }
+  }, hub.limits.heartbeatMs)
+  heartbeat.unref()
+
+  const onMessage = (session: StreamSession, data: Buffer, isBinary: boolean) => {
+    if (isBinary) return session.sendError(undefined, errors.validation('frame', 'Send text frames of JSON'))
+    try {
+      void session.handle(parseCommand(data.toString('utf8')))
+    } catch (error) {
+      let id: string | undefined
+      try {
+        id = commandId(JSON.parse(data.toString('utf8')))
+      } catch {
+        id = undefined
+      }
+      session.sendError(id, error)
+    }
+  }
+
+  const onConnection = (ws: WebSocket, socket: Duplex, request: IncomingMessage, url: URL) => {
+    let userId: string
+    let expiresAt: number
+    let positions: Map<string, number>
+    try {
+      const token = tokenFrom(request.headers, url.searchParams)
+      if (!token) throw errors.unauthorized('A bearer token is required: Authorization header, ?token= or subprotocol')
+      ;({ userId, expiresAt } = tokens.verifyAccess(token))
+    } catch (error) {
+      return ws.close(closeCodes.unauthorized, reasonOf(isAppError(error) ? error.message : 'invalid token'))
+    }
+    try {
+      positions = parseCursor(url.searchParams.get('positions') ?? '', 'positions')
+    } catch (error) {
+      return ws.close(closeCodes.badRequest, reasonOf(isAppError(error) ? error.message : 'bad positions'))
+    }
+    const session = hub.open({ userId, tokenExpiresAt: expiresAt, positions, sink: sinkFor(ws, socket, hub.limits.bufferBytes) })
+    sockets.add(ws)
+    ws.on('pong', () => silent.delete(ws))
+    ws.on('message', (data: Buffer, isBinary: boolean) => onMessage(session, data, isBinary))
+    ws.on('error', (err) => logger.debug({ err, userId }, 'websocket error'))
+    ws.on('close', () => {
+      sockets.delete(ws)
+      silent.delete(ws)
+      session.ended()
+    })
+  }
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    if (url.pathname !== STREAM_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, socket, request, url))
+  }
+  server.on('upgrade', onUpgrade)
+
+  return {
+    async close() {
+      clearInterval(heartbeat)
+      server.off('upgrade', onUpgrade)
+      // Sessions were closed with 1001 by the hub: give peers a moment to answer, then cut the rest.
+      const deadline = Date.now() + CLOSE_GRACE_MS
+      while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_CLOSE_MS))
+      for (const ws of sockets) ws.terminate()
+      wss.close()
+    },
+  }
+}
