@@ -42,6 +42,8 @@ export function startCheckpointer(path: string, intervalMs = 250, onError: (mess
   worker.unref()
   return {
     stop: async () => {
+      // Held again while it finishes, or a process with nothing else to do would exit mid-checkpoint.
+      worker.ref()
       worker.postMessage('stop')
       await exited
     },
