@@ -16,7 +16,7 @@ function throughputLines(outcome: Extract<AnyOutcome, { kind: 'throughput' }>, c
     const { onCpuPercent: on, waitingForCpuPercent: wait, offCpuPercent: off } = mainThread
     const parts = `event-loop thread on a CPU ${n(on)} %, waiting for one ${n(wait)} %, off-CPU ${n(off)} %`
     if (on >= 70) {
-      bound = `the single event-loop thread is the limit (${parts}; under a closed loop off-CPU time is blocking in SQLite's writes and WAL-checkpoint fsyncs, which run on that thread)`
+      bound = `the single event-loop thread is the limit (${parts}; SQLite's statements and commits run on that thread; WAL checkpoints run on a worker thread)`
     } else if (on + wait >= 70) {
       bound = `the event-loop thread is short of CPU (${parts}): the ${cores} cores are contended by the load generator and other processes`
     } else {

@@ -101,7 +101,7 @@ function profileMarkdown(profile: ProfileSummary): string[] {
     `Profile \`${profile.file}\`, ${n(profile.totalMs)} ms of samples inside the measured load.`,
     'V8 charges time spent inside a native addon to the JavaScript function that called it, so the executor and',
     'transaction closures of src/adapters/store/sqlite.ts (and `exec`: BEGIN IMMEDIATE / COMMIT, including',
-    'automatic WAL checkpoints) are mostly time inside SQLite. tsx emits each module on one line: read `:1:col`.',
+    'commit page writes) are mostly time inside SQLite. tsx emits each module on one line: read `:1:col`.',
     '',
     '| self % | self ms | function | where | mostly called from |',
     '| ---: | ---: | --- | --- | --- |',

@@ -22,7 +22,7 @@ export interface Config {
   readonly bodyLimitBytes: number
   readonly logLevel: string
   readonly sqliteSynchronous: 'normal' | 'full'
-  /** Where SQLite runs: a worker thread (default) or the event-loop thread. */
+  /** Where SQLite runs: the event-loop thread (default) or a worker thread. */
   readonly sqliteThread: 'worker' | 'main'
   readonly shutdownGraceMs: number
   readonly stream: StreamSettings
@@ -90,7 +90,7 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_MAX_TEXT_BYTES: 'Largest message text in UTF-8 bytes (default 65536)',
   CHAT4ALL_LOG_LEVEL: 'pino level: trace, debug, info, warn, error (default info)',
   CHAT4ALL_SQLITE_SYNC: 'normal (survives a process crash; default) or full (also survives power loss)',
-  CHAT4ALL_SQLITE_THREAD: 'worker (default: SQLite works on its own thread, a second core) or main (the event-loop thread)',
+  CHAT4ALL_SQLITE_THREAD: 'main (default: the event-loop thread) or worker (SQLite on its own thread; for machines with cores to spare)',
   CHAT4ALL_SHUTDOWN_GRACE_MS: 'How long SIGTERM waits for in-flight work (default 10000)',
   CHAT4ALL_STREAM_BUFFER_BYTES: 'Unsent bytes a live connection may hold before its events queue (default 1048576)',
   CHAT4ALL_STREAM_BUFFER_EVENTS: 'Events a live connection may queue; one more closes it with 4008, resume (default 10000)',
@@ -173,7 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   const dataDir = resolve(env['CHAT4ALL_DATA_DIR'] || './data')
   const sync = env['CHAT4ALL_SQLITE_SYNC'] || 'normal'
   if (sync !== 'normal' && sync !== 'full') throw new ConfigError(`CHAT4ALL_SQLITE_SYNC must be normal or full, got '${sync}'`)
-  const sqliteThread = env['CHAT4ALL_SQLITE_THREAD'] || 'worker'
+  // Measured on 2 cores shared with the load generator, a worker thread gained nothing (bench/README.md).
+  const sqliteThread = env['CHAT4ALL_SQLITE_THREAD'] || 'main'
   if (sqliteThread !== 'worker' && sqliteThread !== 'main') {
     throw new ConfigError(`CHAT4ALL_SQLITE_THREAD must be worker or main, got '${sqliteThread}'`)
   }
