@@ -136,11 +136,12 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
+      // Live connections first: an open SSE response would otherwise hold http.close() until the grace ends.
+      stream?.close()
       await http.close()
       services.abort()
       await Promise.all([relay, webhookWorkers?.done, uploadCleanup])
       await bus.close()
-      stream?.close()
       await fanout.close()
       await blobs.close()
       await store.close()

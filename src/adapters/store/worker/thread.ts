@@ -21,7 +21,7 @@ const pendingCallbacks = new Map<number, (message: CallbackResultMessage) => voi
 let invocations = 0
 
 /** Turns a callback marker into a function that runs the main thread's callback and awaits it. */
-function stub(callId: number, index: number) {
+function remoteCallback(callId: number, index: number) {
   return (...args: unknown[]) =>
     new Promise<unknown>((resolve, reject) => {
       const invocation = ++invocations
@@ -42,7 +42,7 @@ async function serve(store: Store): Promise<void> {
       pendingCallbacks.delete(message.invocation)
       return
     }
-    const args = message.args.map((arg) => (isCallbackMarker(arg) ? stub(message.id, arg.__callback) : arg))
+    const args = message.args.map((arg) => (isCallbackMarker(arg) ? remoteCallback(message.id, arg.__callback) : arg))
     const method = methods[message.method]
     Promise.resolve()
       .then(() => {
