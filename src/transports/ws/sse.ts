@@ -68,7 +68,8 @@ export const sseRoutes =
   async (app) => {
     const open = new Set<ServerResponse>()
     const heartbeat = setInterval(() => {
-      for (const res of open) res.write(': ping\n\n')
+      // A response ended by its session stays here until 'close'; writing to it would throw.
+      for (const res of open) if (!res.writableEnded) res.write(': ping\n\n')
     }, hub.limits.heartbeatMs)
     heartbeat.unref()
     app.addHook('onClose', async () => clearInterval(heartbeat))

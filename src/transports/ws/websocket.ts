@@ -97,7 +97,12 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
   }, hub.limits.heartbeatMs)
   heartbeat.unref()
 
-  const onMessage = (session: StreamSession, data: Buffer, isBinary: boolean) => {
+  const onMessage = (ws: WebSocket, session: StreamSession, data: Buffer, isBinary: boolean) => {
+    // Replies to commands bypass the event queue; a client that sends but never reads must not make
+    // them pile up without bound, so past the buffer limit it is a slow consumer like any other.
+    if (ws.bufferedAmount > hub.limits.bufferBytes) {
+      return session.close(closeCodes.resume, 'buffer overflow: read your frames, reconnect and resume')
+    }
     if (isBinary) return session.sendError(undefined, errors.validation('frame', 'Send text frames of JSON'))
     try {
       void session.handle(parseCommand(data.toString('utf8')))
@@ -131,7 +136,7 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
     const session = hub.open({ userId, tokenExpiresAt: expiresAt, positions, sink: sinkFor(ws, socket, hub.limits.bufferBytes) })
     sockets.add(ws)
     ws.on('pong', () => silent.delete(ws))
-    ws.on('message', (data: Buffer, isBinary: boolean) => onMessage(session, data, isBinary))
+    ws.on('message', (data: Buffer, isBinary: boolean) => onMessage(ws, session, data, isBinary))
     ws.on('error', (err) => logger.debug({ err, userId }, 'websocket error'))
     ws.on('close', () => {
       sockets.delete(ws)
