@@ -40,6 +40,11 @@ describe('SSRF guard', () => {
       ['fd12:3456::1', 'private'],
       ['64:ff9b::7f00:1', 'loopback'],
       ['64:ff9b::10.0.0.1', 'private'],
+      ['64:ff9b:0:0:0:0:7f00:1', 'loopback'],
+      ['64:ff9b:1::a00:1', 'private'],
+      ['::7f00:1', 'loopback'],
+      ['::ffff:0:7f00:1', 'loopback'],
+      ['::ffff:0:169.254.169.254', 'metadata'],
       ['224.0.0.1', 'multicast'],
       ['255.255.255.255', 'reserved'],
     ]
@@ -47,7 +52,7 @@ describe('SSRF guard', () => {
   })
 
   it('allows public addresses and the networks the operator allows', () => {
-    for (const address of ['93.184.215.14', '2606:4700::1111', '172.32.0.1', '64:ff9b::5db8:d70e']) {
+    for (const address of ['93.184.215.14', '2606:4700::1111', '172.32.0.1', '64:ff9b::5db8:d70e', '::ffff:0:5db8:d70e']) {
       expect(guard.refusal(address), address).toBeUndefined()
     }
     const lenient = createUrlGuard({ allowedNetworks: ['127.0.0.0/8', '::1', '10.9.0.0/16'] })

@@ -62,15 +62,38 @@ function familyOf(address: string): Family | undefined {
 /** `[::1]` → `::1`, and drops an IPv6 zone (`fe80::1%eth0`). */
 const bare = (host: string): string => host.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '')
 
-/** The IPv4 address inside a NAT64 address (64:ff9b::/96), which BlockList does not unwrap itself. */
-function nat64Embedded(address: string): string | undefined {
-  const match = /^64:ff9b::(?:ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address)
-  if (match) {
-    const [high, low] = [parseInt(match[1]!, 16), parseInt(match[2]!, 16)]
-    return [high >> 8, high & 255, low >> 8, low & 255].join('.')
+/** The eight 16-bit groups of an IPv6 address, with a dotted IPv4 tail folded in. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.toLowerCase()
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number]
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
   }
-  const dotted = /^64:ff9b::(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  return dotted?.[1]
+  const [head = '', tail] = text.split('::')
+  const parse = (part: string) => (part ? part.split(':').map((group) => parseInt(group, 16)) : [])
+  const left = parse(head)
+  const right = tail === undefined ? [] : parse(tail)
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill(0), ...right]
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : undefined
+}
+
+/**
+ * The IPv4 address an IPv6 address carries in its last 32 bits, for the prefixes that translate to
+ * IPv4 (BlockList unwraps only ::ffff:a.b.c.d itself): NAT64 64:ff9b::/96 and 64:ff9b:1::/48,
+ * IPv4-compatible ::/96 and SIIT ::ffff:0:0/96.
+ */
+function nat64Embedded(address: string): string | undefined {
+  const g = ipv6Groups(address)
+  if (!g) return undefined
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0)
+  const translated =
+    (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) ||
+    (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) ||
+    (zeros(0, 6) && (g[6] !== 0 || g[7]! > 1)) ||
+    (zeros(0, 4) && g[4] === 0xffff && g[5] === 0)
+  if (!translated) return undefined
+  return [g[6]! >> 8, g[6]! & 255, g[7]! >> 8, g[7]! & 255].join('.')
 }
 
 function parseNetwork(entry: string): readonly [string, number, Family] {
