@@ -30,7 +30,14 @@ export async function initiateChunkedUpload(
   if (upload.multipartRef) {
     const seconds = Math.max(1, Math.floor((upload.expiresAt - fx.now()) / 1000))
     const urls = await Promise.all(
-      Array.from({ length: totalChunks }, (_, i) => fx.blobs.presignPart(record.storageKey, upload.multipartRef!, i + 1, seconds)),
+      Array.from({ length: totalChunks }, (_, i) =>
+        fx.blobs.presignPart(
+          record.storageKey,
+          upload.multipartRef!,
+          { partNumber: i + 1, contentLength: chunkLength(record.sizeBytes, upload.chunkSize, i) },
+          seconds,
+        ),
+      ),
     )
     partUrls = urls.every((url): url is string => url !== undefined) ? urls : undefined
   }
@@ -44,11 +51,15 @@ export interface ChunkInput {
   readonly body: AsyncIterable<Buffer>
 }
 
+const chunkLockOf = (id: string, index: number) => `${id}#${index}`
+
 export async function putChunk(fx: FilesContext, callerId: string, id: string, input: ChunkInput): Promise<UploadPart> {
   // The same chunk twice at once would interleave its bytes (and its hash): one at a time.
-  const release = fx.locks.tryLock(`${id}#${input.index}`)
+  const release = fx.locks.tryLock(chunkLockOf(id, input.index))
   if (!release) throw fileErrors.locked(id)
   try {
+    // Completing (or aborting) joins and moves the staged bytes: no chunk may be written meanwhile.
+    if (fx.locks.isHeld(id)) throw fileErrors.locked(id)
     return await storeChunk(fx, callerId, id, input)
   } finally {
     release()
@@ -72,7 +83,14 @@ async function storeChunk(fx: FilesContext, callerId: string, id: string, input:
   const offset = input.index * upload.chunkSize
   const running = fx.hashes.continueAt(id, offset)
   const source = new ByteSource(input.body)
-  const etag = await fx.blobs.putPart(record.storageKey, upload.multipartRef!, input.index + 1, source.take(expected, running && ((c) => running.update(c))), expected)
+  let etag: string
+  try {
+    etag = await fx.blobs.putPart(record.storageKey, upload.multipartRef!, input.index + 1, source.take(expected, running && ((c) => running.update(c))), expected)
+  } catch (error) {
+    // A body without a Content-Length that ended short: the client's mistake, not ours.
+    if (source.endedEarly) throw fileErrors.lengthMismatch('body', `Chunk ${input.index} is ${expected} bytes; fewer were sent`)
+    throw error
+  }
   // Without a Content-Length nothing else stops a longer body: it is cut off here and refused.
   if (!(await source.atEnd())) throw errors.payloadTooLarge('body', `Chunk ${input.index} is ${expected} bytes; more were sent`)
   const part: UploadPart = { index: input.index, etag, sizeBytes: expected }
@@ -122,9 +140,13 @@ export async function completeChunkedUpload(
     const record = await loadUpload(fx, callerId, id)
     if (record.state === 'ready') return record
     const upload = inProgress(record, 'chunked')
+    // A chunk still being written would land in the object after it was joined and hashed.
+    if (fx.locks.anyHeldWithPrefix(`${id}#`)) throw fileErrors.locked(id)
     const stored = await fx.store.listUploadParts(id)
     const byIndex = new Map(stored.map((p) => [p.index, p]))
-    for (const part of direct) {
+    // Only a store that hands out part URLs can hold chunks the API never saw; elsewhere a named
+    // part is a claim about bytes that were never sent (the file store would zero-fill them).
+    for (const part of fx.blobs.kind === 's3' ? direct : []) {
       if (byIndex.has(part.index)) continue // what came through the API is known for sure
       const size = chunkLength(record.sizeBytes, upload.chunkSize, part.index)
       if (size <= 0) throw errors.validation('parts', `This upload has no chunk ${part.index}`)

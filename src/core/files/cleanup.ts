@@ -12,6 +12,10 @@ export async function expireUploads(fx: FilesContext, batchSize = 100): Promise<
       // Skip an upload a request of this process is writing to right now; the next round takes it.
       const release = fx.locks.tryLock(record.id)
       if (!release) continue
+      if (fx.locks.anyHeldWithPrefix(`${record.id}#`)) {
+        release() // a chunk is being written
+        continue
+      }
       try {
         await discardUpload(fx, record)
         removed++

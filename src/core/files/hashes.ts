@@ -14,6 +14,8 @@ interface Running {
 
 export class RunningHashes {
   private readonly entries = new Map<string, Running>()
+  /** The entry each continued hash was copied from, so a commit can tell it went stale meanwhile. */
+  private readonly bases = new WeakMap<Hash, Running>()
 
   constructor(private readonly maxEntries = 10_000) {}
 
@@ -22,14 +24,25 @@ export class RunningHashes {
    * see every byte before it. Bytes rewritten below what was hashed make the hash worthless.
    */
   continueAt(id: string, offset: number): Hash | undefined {
-    if (offset === 0) return createHash('sha256')
     const entry = this.entries.get(id)
+    // Rewriting bytes the hash covers (chunk 0 included) makes it worthless, whether or not the
+    // rewrite succeeds: a failed one may have left some of its bytes behind.
     if (entry && offset < entry.offset) this.entries.delete(id)
-    return entry?.offset === offset ? entry.hash.copy() : undefined
+    if (offset === 0) return createHash('sha256')
+    if (entry?.offset !== offset) return undefined
+    const copy = entry.hash.copy()
+    this.bases.set(copy, entry)
+    return copy
   }
 
-  /** Records that `hash` covers [0, offset). The caller keeps no reference to it. */
+  /**
+   * Records that `hash` covers [0, offset). The caller keeps no reference to it. A hash continued
+   * from an entry that has since been replaced or dropped (bytes below it were rewritten
+   * concurrently) is stale and is not recorded.
+   */
   commit(id: string, offset: number, hash: Hash): void {
+    const base = this.bases.get(hash)
+    if (base && this.entries.get(id) !== base) return
     this.entries.delete(id)
     this.entries.set(id, { offset, hash })
     // Oldest first: an upload abandoned long ago goes before one in progress.
@@ -59,6 +72,17 @@ export class UploadLocks {
       this.held.delete(id)
       release()
     }
+  }
+
+  /** True while some request holds `id`. */
+  isHeld(id: string): boolean {
+    return this.held.has(id)
+  }
+
+  /** True while some request holds a lock named `prefix…`. */
+  anyHeldWithPrefix(prefix: string): boolean {
+    for (const id of this.held.keys()) if (id.startsWith(prefix)) return true
+    return false
   }
 
   async withLock<T>(id: string, work: () => Promise<T>): Promise<T> {

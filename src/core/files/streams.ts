@@ -21,6 +21,8 @@ export class BodyTooLongError extends Error {
 export class ByteSource {
   private readonly iterator: AsyncIterator<Buffer>
   private rest: Buffer | undefined
+  /** Set once a piece found the source ended before its last byte. */
+  endedEarly = false
 
   constructor(source: AsyncIterable<Buffer>) {
     this.iterator = source[Symbol.asyncIterator]()
@@ -42,7 +44,10 @@ export class ByteSource {
       let left = n
       while (left > 0) {
         let chunk = await this.next()
-        if (!chunk) throw new BodyEndedEarlyError(`the body ended ${left} bytes early`)
+        if (!chunk) {
+          this.endedEarly = true
+          throw new BodyEndedEarlyError(`the body ended ${left} bytes early`)
+        }
         if (chunk.length > left) {
           this.rest = chunk.subarray(left)
           chunk = chunk.subarray(0, left)
