@@ -188,7 +188,7 @@ export function blobContract(name: string, make: BlobFactory, gaps: ServerGaps =
         contentType: 'image/png',
         contentDisposition: 'attachment; filename="a.png"',
       })
-      const partUrlProbe = await blobs().presignPart(k, 'probe', 1, 60)
+      const partUrlProbe = await blobs().presignPart(k, 'probe', { partNumber: 1, contentLength: 1 }, 60)
       if (url === undefined) {
         expect(blobs().kind, 'only the file store lets the API serve bytes').toBe('file')
         expect(partUrlProbe).toBeUndefined()
@@ -209,7 +209,7 @@ export function blobContract(name: string, make: BlobFactory, gaps: ServerGaps =
       const bodies = [randomBytes(PART), randomBytes(1234)]
       const parts = []
       for (const [i, body] of bodies.entries()) {
-        const partUrl = await blobs().presignPart(direct, ref, i + 1, 60)
+        const partUrl = await blobs().presignPart(direct, ref, { partNumber: i + 1, contentLength: body.length }, 60)
         const put = await fetch(partUrl!, { method: 'PUT', body })
         expect(put.status).toBe(200)
         parts.push({ partNumber: i + 1, etag: put.headers.get('etag')! })

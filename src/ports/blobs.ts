@@ -62,8 +62,16 @@ export interface BlobStore {
 
   /** A URL anyone may GET the object with until it expires; undefined when the API must serve the bytes. */
   presignGet(key: string, options: PresignGetOptions): Promise<string | undefined>
-  /** A URL a client may PUT one part to directly; undefined when parts must go through the API. */
-  presignPart(key: string, uploadRef: string, partNumber: number, expiresInSeconds: number): Promise<string | undefined>
+  /**
+   * A URL a client may PUT one part to directly; undefined when parts must go through the API. The
+   * part's exact length is signed into the URL, so a client cannot store more than it declared.
+   */
+  presignPart(
+    key: string,
+    uploadRef: string,
+    part: { readonly partNumber: number; readonly contentLength: number },
+    expiresInSeconds: number,
+  ): Promise<string | undefined>
 
   /** Removes leftovers (unfinished writes, abandoned multipart uploads) older than `olderThan` (epoch ms). */
   sweep(olderThan: number): Promise<number>

@@ -245,9 +245,15 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       return getSignedUrl(client, command, { expiresIn: expiresInSeconds })
     },
 
-    async presignPart(key, uploadRef, partNumber, expiresInSeconds) {
+    async presignPart(key, uploadRef, { partNumber, contentLength }, expiresInSeconds) {
       assertPartNumber(partNumber)
-      const command = new UploadPartCommand({ Bucket, Key: keyOf(key), UploadId: uploadRef, PartNumber: partNumber })
+      const command = new UploadPartCommand({
+        Bucket,
+        Key: keyOf(key),
+        UploadId: uploadRef,
+        PartNumber: partNumber,
+        ContentLength: contentLength,
+      })
       return getSignedUrl(client, command, { expiresIn: Math.min(expiresInSeconds, 7 * 24 * 3600) })
     },
 
