@@ -145,6 +145,11 @@ describe('downloads', () => {
     expect(outside.headers.get('content-range')).toBe(`bytes */${data.length}`)
     const cached = await fetch(link.body.download_url, { headers: { 'if-none-match': `"${sha256(data)}"` } })
     expect(cached.status).toBe(304)
+    // Conditions are evaluated before Range: a cached copy is still fresh whatever range it asks for.
+    const cachedOutside = await fetch(link.body.download_url, {
+      headers: { 'if-none-match': `"${sha256(data)}"`, range: `bytes=${data.length}-` },
+    })
+    expect(cachedOutside.status).toBe(304)
     const head = await fetch(link.body.download_url, { method: 'HEAD' })
     expect(head.headers.get('content-length')).toBe(String(data.length))
   })

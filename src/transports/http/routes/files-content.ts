@@ -45,12 +45,6 @@ export const fileContentRoutes =
         const record = await signedFile(fx, request.params.id.toLowerCase(), request.query)
         const etag = `"${record.sha256}"`
         const size = record.sizeBytes
-        const ifRange = request.headers['if-range']
-        const range = ifRange === undefined || ifRange === etag ? parseRange(request.headers.range, size) : undefined
-        if (range === 'unsatisfiable') {
-          reply.header('content-range', `bytes */${size}`)
-          throw appError('range_not_satisfiable', `The file has ${size} bytes`, { field: 'range' })
-        }
         const secondsLeft = Math.max(0, Number(request.query.expires) - Math.floor(fx.now() / 1000))
         reply.headers({
           etag,
@@ -63,6 +57,13 @@ export const fileContentRoutes =
         const ifNoneMatch = request.headers['if-none-match']
         if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
           return reply.status(304).send()
+        }
+        // Conditions come before Range (RFC 9110 §13.2.2): a cached copy gets 304 even with a bad range.
+        const ifRange = request.headers['if-range']
+        const range = ifRange === undefined || ifRange === etag ? parseRange(request.headers.range, size) : undefined
+        if (range === 'unsatisfiable') {
+          reply.header('content-range', `bytes */${size}`)
+          throw appError('range_not_satisfiable', `The file has ${size} bytes`, { field: 'range' })
         }
         reply.headers({
           'content-type': record.contentType,
