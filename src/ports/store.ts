@@ -200,6 +200,8 @@ export interface FileStore {
   listUploadParts(fileId: string): Promise<readonly UploadPart[]>
   /** Records (or replaces) one stored chunk. False when the file is not uploading any more. */
   saveUploadPart(fileId: string, part: UploadPart): Promise<boolean>
+  /** Forgets one stored chunk whose bytes did not arrive whole, so it is listed missing again. */
+  deleteUploadPart(fileId: string, index: number): Promise<void>
   /**
    * Moves a tus upload's offset forward, recording the chunks it completed and its new tail, in one
    * write, only if the offset still is `fromOffset` (so two writers cannot both advance it). False otherwise.

@@ -85,14 +85,21 @@ async function storeChunk(fx: FilesContext, callerId: string, id: string, input:
   const source = new ByteSource(input.body)
   let etag: string
   try {
-    etag = await fx.blobs.putPart(record.storageKey, upload.multipartRef!, input.index + 1, source.take(expected, running && ((c) => running.update(c))), expected)
+    try {
+      etag = await fx.blobs.putPart(record.storageKey, upload.multipartRef!, input.index + 1, source.take(expected, running && ((c) => running.update(c))), expected)
+    } catch (error) {
+      // A body without a Content-Length that ended short: the client's mistake, not ours.
+      if (source.endedEarly) throw fileErrors.lengthMismatch('body', `Chunk ${input.index} is ${expected} bytes; fewer were sent`)
+      throw error
+    }
+    // Without a Content-Length nothing else stops a longer body: it is cut off here and refused.
+    if (!(await source.atEnd())) throw errors.payloadTooLarge('body', `Chunk ${input.index} is ${expected} bytes; more were sent`)
   } catch (error) {
-    // A body without a Content-Length that ended short: the client's mistake, not ours.
-    if (source.endedEarly) throw fileErrors.lengthMismatch('body', `Chunk ${input.index} is ${expected} bytes; fewer were sent`)
+    // The part may now hold some of these bytes over an earlier good copy: it counts as missing
+    // until it is sent again whole, so `complete` can never join a mix of the two.
+    await fx.store.deleteUploadPart(id, input.index)
     throw error
   }
-  // Without a Content-Length nothing else stops a longer body: it is cut off here and refused.
-  if (!(await source.atEnd())) throw errors.payloadTooLarge('body', `Chunk ${input.index} is ${expected} bytes; more were sent`)
   const part: UploadPart = { index: input.index, etag, sizeBytes: expected }
   if (!(await fx.store.saveUploadPart(id, part))) throw fileErrors.noSuchUpload(id)
   if (running) fx.hashes.commit(id, offset + expected, running)

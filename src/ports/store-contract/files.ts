@@ -57,6 +57,8 @@ export function fileContract(make: StoreFactory): void {
         { index: 0, etag: 'e0-again', sizeBytes: 8 * MiB },
         { index: 2, etag: 'e2', sizeBytes: 4 * MiB },
       ])
+      await store().deleteUploadPart(file.id, 2)
+      expect(await store().listUploadParts(file.id)).toEqual([{ index: 0, etag: 'e0-again', sizeBytes: 8 * MiB }])
       await store().markFileReady(file.id, { sha256: hash, sizeBytes: file.sizeBytes, completedAt: T0 + 5 })
       expect(await store().saveUploadPart(file.id, { index: 1, etag: 'late', sizeBytes: 8 * MiB })).toBe(false)
       expect(await store().listUploadParts(file.id)).toEqual([])

@@ -138,6 +138,10 @@ export function createSqlFileStore(db: SqlDriver, dialect: SqlDialect): FileStor
       })
     },
 
+    async deleteUploadPart(fileId, index) {
+      await db.run('DELETE FROM file_parts WHERE file_id = $1 AND part_index = $2', [fileId, index])
+    },
+
     advanceUpload(fileId, change) {
       return db.transaction(async (tx) => {
         const moved = await tx.run(
