@@ -70,6 +70,26 @@ describe('live delivery', () => {
     await aliceWs.close()
   })
 
+  it('accepts commands sent before the replay is over, answering them in the order they were sent', async () => {
+    const { alice, bob, conversationId } = await pair()
+    for (let i = 0; i < 300; i++) {
+      await alice.post('/v1/messages', { conversation_id: conversationId, payload: { type: 'text', text: `m${i}` } })
+    }
+    const ws = await connect(bob.token, { ready: false })
+    ws.send({ type: 'read', id: 'r', conversation_id: conversationId, up_to_seq: 300 })
+    ws.send({ type: 'ping', id: 'p' })
+    await ws.waitFor((f) => f.type === 'pong' && f.id === 'p', 'pong')
+    const replies = ws.frames.filter((f) => f.type === 'ok' || f.type === 'error' || f.type === 'pong')
+    expect(replies.map((f) => [f.type, f.id])).toEqual([
+      ['ok', 'r'],
+      ['pong', 'p'],
+    ])
+    const detail = await alice.get(`/v1/conversations/${conversationId}`)
+    const member = detail.body.members.find((m: { member: string }) => m.member === bob.userId)
+    expect(member.read_up_to_seq).toBe(300)
+    await ws.close()
+  })
+
   it('answers bad commands with an error frame and keeps the connection', async () => {
     const { bob } = await pair()
     const ws = await connect(bob.token)

@@ -56,6 +56,8 @@ export class StreamSession {
   private pumping = false
   private closed = false
   private readonly lastTyping = new Map<string, number>()
+  /** Client commands, one after the other (see submit). */
+  private commands: Promise<void> = Promise.resolve()
   private readonly expiry: NodeJS.Timeout
 
   constructor(
@@ -86,6 +88,14 @@ export class StreamSession {
     this.schedule({ kind: 'live', event })
   }
 
+  /**
+   * Runs client work in the order it arrived, so replies keep the order of the commands even when
+   * one of them has to wait for the store.
+   */
+  submit(work: () => Promise<void> | void): void {
+    this.commands = this.commands.then(work).catch((error: unknown) => this.deps.reportError(error, this.userId))
+  }
+
   async handle(command: ClientCommand): Promise<void> {
     if (this.closed) return
     const id = command.id
@@ -95,7 +105,7 @@ export class StreamSession {
           return this.send({ kind: 'pong', id })
         case 'ack':
         case 'read':
-          this.requireMember(command.conversationId)
+          await this.requireMember(command.conversationId)
           await this.deps.store.advanceWatermark({
             conversationId: command.conversationId,
             memberId: this.userId,
@@ -105,7 +115,7 @@ export class StreamSession {
           })
           break
         case 'typing':
-          this.requireMember(command.conversationId)
+          await this.requireMember(command.conversationId)
           if (this.typingAllowed(command.conversationId)) {
             await this.deps.publishTyping(command.conversationId, this.userId)
           }
@@ -260,8 +270,13 @@ export class StreamSession {
     }
   }
 
-  private requireMember(conversationId: string): void {
-    if (!this.positions.has(conversationId)) throw errors.conversationNotFound(conversationId)
+  /**
+   * Known conversations answer at once; others (a command sent before the replay reached them, or
+   * one joined a moment ago) are checked in the store rather than refused.
+   */
+  private async requireMember(conversationId: string): Promise<void> {
+    if (this.positions.has(conversationId)) return
+    if (!(await this.deps.store.getMember(conversationId, this.userId))) throw errors.conversationNotFound(conversationId)
   }
 
   private typingAllowed(conversationId: string): boolean {

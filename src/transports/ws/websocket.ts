@@ -103,9 +103,10 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
     if (ws.bufferedAmount > hub.limits.bufferBytes) {
       return session.close(closeCodes.resume, 'buffer overflow: read your frames, reconnect and resume')
     }
-    if (isBinary) return session.sendError(undefined, errors.validation('frame', 'Send text frames of JSON'))
+    if (isBinary) return session.submit(() => session.sendError(undefined, errors.validation('frame', 'Send text frames of JSON')))
     try {
-      void session.handle(parseCommand(data.toString('utf8')))
+      const command = parseCommand(data.toString('utf8'))
+      session.submit(() => session.handle(command))
     } catch (error) {
       let id: string | undefined
       try {
@@ -113,7 +114,7 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
       } catch {
         id = undefined
       }
-      session.sendError(id, error)
+      session.submit(() => session.sendError(id, error))
     }
   }
 
