@@ -2,14 +2,13 @@
  * Helpers of the file benchmark: the server in its own process, its RSS from /proc, test data,
  * and plain node:http requests (no client library between the bytes and the socket).
  */
-import { spawn } from 'node:child_process'
 import { createCipheriv, createHash } from 'node:crypto'
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createWriteStream, readFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { startServer as startBenchServer } from '../server.js'
 
 export const MiB = 1024 * 1024
 export const root = new URL('../../', import.meta.url).pathname
@@ -21,44 +20,15 @@ export interface Server {
   stop(): Promise<void>
 }
 
+/** The bench's own server starter (bench/server.ts), with the upload chunk size this bench needs. */
 export async function startServer(chunkBytes: number, dataParent = tmpdir()): Promise<Server> {
-  const dataDir = mkdtempSync(join(dataParent, 'chat4all-bench-files-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), 'serve'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      CHAT4ALL_DATA_DIR: dataDir,
-      CHAT4ALL_HOST: '127.0.0.1',
-      CHAT4ALL_PORT: '0',
-      CHAT4ALL_LOG_LEVEL: 'warn',
-      CHAT4ALL_UPLOAD_CHUNK_BYTES: String(chunkBytes),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /listening on (http:\/\/\S+)/.exec(output)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)))
-  })
+  const server = await startBenchServer({ env: { CHAT4ALL_UPLOAD_CHUNK_BYTES: String(chunkBytes) }, dataParent })
   return {
-    url,
-    pid: child.pid!,
-    dataDir,
+    url: server.url,
+    pid: server.pid,
+    dataDir: server.dataDir,
     stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-      rmSync(dataDir, { recursive: true, force: true })
+      await server.stop()
     },
   }
 }
