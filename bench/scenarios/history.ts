@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto'
 import { Api, forEachLimit, pageHistory } from '../api.js'
 import type { BenchConfig } from '../config.js'
 import { createUsers, privateConversation, textBody } from '../fixtures.js'
-import { selfCpuMark, selfCpuPercent } from '../proc-stats.js'
+import { selfCpuMark } from '../proc-stats.js'
 import { monotonicUs } from '../profile.js'
 import type { BenchServer } from '../server.js'
 import { round, spread } from '../stats.js'
 import type { HistoryRun } from '../types.js'
+import { loadCpu, serverUsage } from '../usage.js'
 
 export async function runHistory(server: BenchServer, config: BenchConfig): Promise<HistoryRun> {
   const api = new Api(server.url, 64)
@@ -48,10 +49,7 @@ export async function runHistory(server: BenchServer, config: BenchConfig): Prom
     const recipientPass = await pageHistory(api, recipient!.token, id, config.pageLimit)
     const recipientFirstReadMs = round(performance.now() - recipientStarted)
     const loadWindowUs = { fromUs, toUs: monotonicUs() }
-    const cpuPercent = server.sampler.cpuPercentSince(serverMark)
-    const mainThread = server.sampler.mainThreadSince(serverMark)
-    const clientCpuPercent = selfCpuPercent(selfMark)
-    const { hwmMb, sampledPeakRssMb } = server.sampler.peak()
+    const cpu = loadCpu(server.sampler, serverMark, selfMark)
     return {
       seeded: config.historyMessages,
       seedMs: round(seedMs),
@@ -61,13 +59,7 @@ export async function runHistory(server: BenchServer, config: BenchConfig): Prom
       pages: passes[0]?.pages ?? 0,
       recipientFirstReadMs,
       recipientPages: recipientPass.pages,
-      server: {
-        peakRssMb: round(hwmMb),
-        sampledPeakRssMb: round(sampledPeakRssMb),
-        cpuPercent: round(cpuPercent, 0),
-        clientCpuPercent: round(clientCpuPercent, 0),
-        mainThread,
-      },
+      server: serverUsage(server.sampler, cpu),
       loadWindowUs,
     }
   } finally {

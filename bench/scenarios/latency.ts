@@ -3,11 +3,12 @@ import { Api } from '../api.js'
 import type { BenchConfig } from '../config.js'
 import { createUsers, pairGroups, privateConversation } from '../fixtures.js'
 import { openLoop } from '../open-loop.js'
-import { selfCpuMark, selfCpuPercent } from '../proc-stats.js'
+import { selfCpuMark } from '../proc-stats.js'
 import { monotonicUs } from '../profile.js'
 import type { BenchServer } from '../server.js'
 import { percentiles, round } from '../stats.js'
 import type { LatencyRun } from '../types.js'
+import { loadCpu, serverUsage } from '../usage.js'
 
 const roundAll = <T extends object>(values: T): T =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v as number, 2)])) as T
@@ -34,11 +35,8 @@ export async function runLatency(server: BenchServer, config: BenchConfig): Prom
       connections,
     })
     const loadWindowUs = { fromUs, toUs: monotonicUs() }
-    const cpuPercent = server.sampler.cpuPercentSince(serverMark)
-    const mainThread = server.sampler.mainThreadSince(serverMark)
-    const clientCpuPercent = selfCpuPercent(selfMark)
+    const cpu = loadCpu(server.sampler, serverMark, selfMark)
     if (server.exited()) throw new Error(`server exited during the run:\n${server.stderrTail()}`)
-    const { hwmMb, sampledPeakRssMb } = server.sampler.peak()
     return {
       targetRate: config.rate,
       durationS: config.latencyDurationS,
@@ -51,13 +49,7 @@ export async function runLatency(server: BenchServer, config: BenchConfig): Prom
       fromScheduleMs: roundAll(percentiles(result.fromScheduleMs)),
       fromSendMs: roundAll(percentiles(result.fromSendMs)),
       sendLagMs: roundAll(percentiles(result.sendLagMs)),
-      server: {
-        peakRssMb: round(hwmMb),
-        sampledPeakRssMb: round(sampledPeakRssMb),
-        cpuPercent: round(cpuPercent, 0),
-        clientCpuPercent: round(clientCpuPercent, 0),
-        mainThread,
-      },
+      server: serverUsage(server.sampler, cpu),
       loadWindowUs,
     }
   } finally {

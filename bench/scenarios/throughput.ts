@@ -3,11 +3,12 @@ import { Api } from '../api.js'
 import type { BenchConfig } from '../config.js'
 import { createUsers, pairGroups, privateConversation, type BenchConversation, type BenchUser } from '../fixtures.js'
 import { sendLoad } from '../load.js'
-import { selfCpuMark, selfCpuPercent } from '../proc-stats.js'
+import { selfCpuMark } from '../proc-stats.js'
 import { monotonicUs } from '../profile.js'
 import type { BenchServer } from '../server.js'
 import { round } from '../stats.js'
 import type { ThroughputRun } from '../types.js'
+import { loadCpu, serverUsage } from '../usage.js'
 import { verifyStored } from '../verify.js'
 
 async function warmUp(server: BenchServer, api: Api, users: readonly BenchUser[], config: BenchConfig): Promise<void> {
@@ -46,9 +47,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, co
       collectIds: config.verify === 'full',
     })
     const loadWindowUs = { fromUs, toUs: monotonicUs() }
-    const cpuPercent = server.sampler.cpuPercentSince(serverMark)
-    const mainThread = server.sampler.mainThreadSince(serverMark)
-    const clientCpuPercent = selfCpuPercent(selfMark)
+    const cpu = loadCpu(server.sampler, serverMark, selfMark)
     if (server.exited()) throw new Error(`server exited during the run:\n${server.stderrTail()}`)
     const drain = await server.sampler.waitIdle(60_000)
 
@@ -62,7 +61,6 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, co
       method: config.verify,
       pageLimit: config.pageLimit,
     })
-    const { hwmMb, sampledPeakRssMb } = server.sampler.peak()
     const otherStatuses = Object.fromEntries(Object.entries(load.statuses).filter(([status]) => status !== '202'))
     return {
       conversations: conversationCount,
@@ -78,15 +76,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, co
       timeouts: load.timeouts,
       latencyMs: load.latencyMs,
       verification,
-      server: {
-        peakRssMb: round(hwmMb),
-        sampledPeakRssMb: round(sampledPeakRssMb),
-        cpuPercent: round(cpuPercent, 0),
-        clientCpuPercent: round(clientCpuPercent, 0),
-        mainThread,
-        drainMs: Math.round(drain.ms),
-        drainTimedOut: drain.timedOut,
-      },
+      server: { ...serverUsage(server.sampler, cpu), drainMs: Math.round(drain.ms), drainTimedOut: drain.timedOut },
       loadWindowUs,
     }
   } finally {
