@@ -234,4 +234,6 @@ export interface OutboxEvent {
   readonly id: string
   readonly event: DomainEvent
   readonly createdAt: number
+  /** Set on a replayed dead letter: only this consumer group handles it again. */
+  readonly onlyGroup?: string
 }

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino'
 import type { WebhookSettings } from '../config/load.js'
+import { WEBHOOK_BACKOFF_FACTOR } from '../core/webhooks/retry.js'
 import type { UrlGuard } from '../core/webhooks/url-guard.js'
 import type { Bus } from '../ports/bus.js'
 import type { Store } from '../ports/store.js'
@@ -33,7 +34,7 @@ export function startWebhookWorkers({ store, bus, guard, settings, logger, signa
     store,
     poster,
     logger,
-    retry: { maxAttempts: settings.maxAttempts, baseMs: settings.retryBaseMs, capMs: settings.retryCapMs },
+    retry: { maxAttempts: settings.maxAttempts, baseMs: settings.retryBaseMs, capMs: settings.retryCapMs, factor: WEBHOOK_BACKOFF_FACTOR },
     timeoutMs: settings.timeoutMs,
     concurrency: settings.concurrency,
     perWebhookConcurrency: settings.perWebhookConcurrency,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { busContract, busEvent, eventually, gate } from '../../ports/bus.contract.js'
+import { busContract, busEvent, deadLetterRecorder, gate, settlesWithin } from '../../ports/bus.contract.js'
 import { createMemoryBus } from './memory.js'
 
 busContract('memory', async () => {
@@ -7,23 +7,31 @@ busContract('memory', async () => {
   return { bus, cleanup: () => bus.close() }
 })
 
-describe('memory bus', () => {
-  it('fails publishes still waiting for consumers when it closes, so the outbox keeps their events', async () => {
+describe('memory bus: the outbox is its durable log', () => {
+  const options = { batchSize: 10, maxAttempts: 3, deadLetters: deadLetterRecorder().sink }
+
+  it('settles events only once every group is done with them', async () => {
     const bus = createMemoryBus()
     const held = gate()
-    let delivered = false
-    bus.consume(
-      'router',
-      async () => {
-        delivered = true
-        await held.wait
-      },
-      { batchSize: 1 },
-    )
-    const publishing = bus.publish([busEvent()])
-    await eventually(() => delivered, 'the event is delivered')
-    await bus.close()
-    await expect(publishing).rejects.toThrow(/closed/)
+    const fast = bus.consume('router', async () => {}, options)
+    const slow = bus.consume('webhooks', async () => held.wait, options)
+    await Promise.all([fast.start(), slow.start()])
+    const events = [busEvent(1), busEvent(2)]
+    await bus.publish(events)
+    const settled = bus.settled!(events)
+    expect(await settlesWithin(settled, 50)).toBe(false)
     held.open()
+    await settled
+    await bus.close()
+  })
+
+  it('fails settle waits when it closes, so the relay keeps unhandled events in the outbox', async () => {
+    const bus = createMemoryBus()
+    bus.consume('router', async () => {}, options) // registered, never started
+    const event = busEvent()
+    await bus.publish([event])
+    const settled = bus.settled!([event])
+    await bus.close()
+    await expect(settled).rejects.toThrow(/closed/)
   })
 })
