@@ -278,7 +278,39 @@ export interface WebhookStore {
   replayWebhookDelivery(webhookId: string, deliveryId: string, now: number): Promise<WebhookDelivery | undefined>
 }
 
-export interface Store extends UserStore, ConversationStore, MessageStore, OutboxStore, FileStore, WebhookStore {
+/** An event a bus consumer gave up on, kept until an operator replays or discards it. */
+export interface DeadLetter {
+  readonly id: string
+  /** The consumer group that failed: router, fanout, webhooks … */
+  readonly group: string
+  readonly event: OutboxEvent
+  readonly error: string
+  readonly attempts: number
+  readonly at: number
+}
+
+export interface DeadLetterQuery {
+  readonly limit: number
+  /** Only letters older than this one (a dead-letter id), for paging; newest first. */
+  readonly before?: string
+  readonly group?: string
+}
+
+/** Durable dead letters of the bus consumers (`GET /v1/admin/dead-letters`). */
+export interface DeadLetterStore {
+  addDeadLetter(letter: DeadLetter): Promise<void>
+  /** Newest first. */
+  listDeadLetters(query: DeadLetterQuery): Promise<readonly DeadLetter[]>
+  getDeadLetter(id: string): Promise<DeadLetter | undefined>
+  /**
+   * In one write: removes the letter and puts its event back in the outbox under `replayEventId`,
+   * addressed to the failed group only (`onlyGroup`), so the relay re-drives it through the bus.
+   * Undefined when there is no such letter (a replay that raced another).
+   */
+  replayDeadLetter(id: string, replayEventId: string): Promise<DeadLetter | undefined>
+}
+
+export interface Store extends UserStore, ConversationStore, MessageStore, OutboxStore, FileStore, WebhookStore, DeadLetterStore {
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>
   /** Called after every write that added outbox events, so a relay can wake up. */

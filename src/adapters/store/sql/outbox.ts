@@ -43,9 +43,13 @@ export function createSqlOutboxStore(db: SqlDriver, dialect: SqlDialect): Outbox
   return {
     async drainOutbox(limit, publish) {
       if (dialect.locksOutboxWhilePublishing) {
-        // Several processes may relay at once: each claims rows the others skip.
+        // Several processes may run a relay: one drains at a time, so events reach the bus in outbox
+        // order (per conversation, the seq order). The lock is per schema and ends with the
+        // transaction, also when its process dies, so a standby relay takes over at once.
         return db.transaction(async (tx) => {
-          const pending = (await tx.query(`${select} FOR UPDATE SKIP LOCKED`, [limit])).map(toPending)
+          const [lock] = await tx.query(`SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay')) AS held`, [])
+          if (lock?.['held'] !== true) return 0
+          const pending = (await tx.query(select, [limit])).map(toPending)
           if (pending.length === 0) return 0
           await publish(events(pending))
           await tx.run(remove, [positions(pending)])
