@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { openBlobs, openBus, openFanout, openStore } from './adapters/index.js'
-import type { Config } from './config/load.js'
+import { ConfigError, type Config } from './config/load.js'
 import type { CoreContext } from './core/context.js'
 import { createTokenService } from './core/tokens.js'
 import { createPresence } from './core/presence.js'
@@ -14,8 +14,10 @@ import { createStreamHub, type StreamHub } from './core/stream/hub.js'
 import { createMemberCache } from './core/stream/member-cache.js'
 import { buildHttpServer } from './transports/http/server.js'
 import { createOutboxRelay } from './workers/outbox-relay.js'
-import { startRouter } from './workers/router.js'
-import { startFanoutWorker } from './workers/fanout.js'
+import { createRouter } from './workers/router.js'
+import { createFanoutWorker } from './workers/fanout.js'
+import type { ConsumeOptions, Consumer } from './ports/bus.js'
+import type { Store } from './ports/store.js'
 import { createUrlGuard } from './core/webhooks/url-guard.js'
 import { createWebhookService } from './core/webhooks/service.js'
 import { startWebhookWorkers, type WebhookWorkers } from './workers/webhook-workers.js'
@@ -31,29 +33,49 @@ export interface Platform {
   stop(): Promise<void>
 }
 
-/** What a process runs: the HTTP API, the background workers (outbox relay and router), or both. */
+/**
+ * What a process runs: the HTTP API (with the live stream), the bus consumers (router, live fan-out,
+ * webhooks, upload cleanup), the outbox relay — or any mix. The all-in-one process runs all three.
+ */
 export interface Roles {
   readonly api: boolean
   readonly worker: boolean
+  readonly relay: boolean
 }
 
-export const allRoles: Roles = { api: true, worker: true }
+export const allRoles: Roles = { api: true, worker: true, relay: true }
+
+const roleNames = ['all', 'api', 'worker', 'relay'] as const
 
 export function parseRoles(value: string): Roles {
   const names = value.split(',').map((name) => name.trim())
-  const unknown = names.filter((name) => !['all', 'api', 'worker'].includes(name))
-  if (unknown.length > 0) throw new Error(`unknown role(s) ${unknown.join(', ')}; known: all, api, worker`)
+  const unknown = names.filter((name) => !(roleNames as readonly string[]).includes(name))
+  if (unknown.length > 0) throw new ConfigError(`unknown role(s) ${unknown.join(', ')}; known: ${roleNames.join(', ')}`)
   const all = names.includes('all')
-  return { api: all || names.includes('api'), worker: all || names.includes('worker') }
+  return { api: all || names.includes('api'), worker: all || names.includes('worker'), relay: all || names.includes('relay') }
+}
+
+/**
+ * The memory bus lives inside one process: an API process apart from its workers would accept
+ * messages that no live connection ever hears of. Refuse that at start instead of failing quietly.
+ */
+export function checkRolesFitBus(roles: Roles, busUrl: string): void {
+  const split = !(roles.api && roles.worker && roles.relay)
+  if (split && !busUrl.startsWith('nats://')) {
+    throw new ConfigError(
+      `roles can run in separate processes only on a shared bus: CHAT4ALL_BUS is '${busUrl}', set it to nats://host:4222 (README, "Scaling out")`,
+    )
+  }
 }
 
 export async function startPlatform(config: Config, logger: Logger, roles: Roles = allRoles): Promise<Platform> {
+  checkRolesFitBus(roles, config.bus)
   const store = await openStore({
     url: config.db,
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteThread: config.sqliteThread,
   })
-  const bus = await openBus(config.bus)
+  const bus = await openBus(config.bus, config.busSettings, logger.child({ service: 'bus' }))
   const ctx: CoreContext = {
     store,
     tokens: createTokenService({
@@ -90,28 +112,37 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
   let uploadCleanup: Promise<void> = Promise.resolve()
   const webhookGuard = createUrlGuard({ allowedNetworks: config.webhooks.allowedNetworks })
   let webhookWorkers: WebhookWorkers | undefined
+  const consumers: Consumer[] = []
   if (roles.worker) {
+    const consume = consumerSettings(config, store, logger)
     webhookWorkers = startWebhookWorkers({
       store,
       bus,
+      consume,
       guard: webhookGuard,
       settings: config.webhooks,
       logger: logger.child({ service: 'webhooks' }),
       signal: services.signal,
     })
-    startRouter({ store, bus, logger: logger.child({ service: 'router' }), maxAttempts: 10 })
-    startFanoutWorker({ bus, fanout, members, logger: logger.child({ service: 'fanout' }), maxAttempts: 10 })
+    consumers.push(
+      createRouter({ store, bus, consume }),
+      createFanoutWorker({ bus, fanout, members, consume }),
+      webhookWorkers.dispatcher,
+    )
+    await Promise.all(consumers.map((consumer) => consumer.start()))
     uploadCleanup = createUploadCleanup({
       fx,
       logger: logger.child({ service: 'upload-cleanup' }),
       intervalMs: config.files.cleanupIntervalSeconds * 1000,
     }).run(services.signal)
+  }
+  if (roles.relay) {
     relay = createOutboxRelay({
       store,
       bus,
       logger: logger.child({ service: 'outbox-relay' }),
       batchSize: 1024,
-      pollIntervalMs: 250,
+      pollIntervalMs: config.busSettings.relayPollMs,
     }).run(services.signal)
   }
 
@@ -140,7 +171,9 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       stream?.close()
       await http.close()
       services.abort()
-      await Promise.all([relay, webhookWorkers?.done, uploadCleanup])
+      // Consumers finish the batches in hand; what they had not taken stays in the bus (or the outbox).
+      await Promise.all([relay, webhookWorkers?.done, uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
+      await Promise.all(consumers.map((consumer) => consumer.stop()))
       await bus.close()
       await fanout.close()
       await blobs.close()
@@ -179,4 +212,16 @@ function startStream(
     logger: logger.child({ service: 'stream' }),
     now: Date.now,
   })
+}
+
+/** What every bus consumer shares: attempts before a dead letter, and where dead letters are kept. */
+function consumerSettings(config: Config, store: Store, logger: Logger): Omit<ConsumeOptions, 'batchSize'> {
+  const log = logger.child({ service: 'consumers' })
+  return {
+    maxAttempts: config.busSettings.maxAttempts,
+    deadLetters: async (letter) => {
+      log.error({ group: letter.group, eventId: letter.event.id, attempts: letter.attempts, error: letter.error }, 'event dead-lettered')
+      await store.addDeadLetter({ id: randomUUID(), ...letter })
+    },
+  }
 }

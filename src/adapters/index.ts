@@ -7,7 +7,8 @@ import type { BlobStore } from '../ports/blobs.js'
 import type { Bus } from '../ports/bus.js'
 import type { Fanout } from '../ports/fanout.js'
 import type { Store } from '../ports/store.js'
-import { ConfigError, type FileConfig } from '../config/load.js'
+import type { Logger } from 'pino'
+import { ConfigError, type BusSettings, type FileConfig } from '../config/load.js'
 
 export interface StoreSelection {
   readonly url: string
@@ -35,21 +36,51 @@ export async function openStore({ url, sqliteSynchronous, sqliteThread }: StoreS
   throw new ConfigError(`CHAT4ALL_DB '${url}' has an unknown scheme; known: sqlite:, postgres://`)
 }
 
+/**
+ * `nats://host:4222[,host2:4222][?namespace=name]`: the servers, and the namespace that prefixes the
+ * stream and every subject (default `chat4all`), so several deployments can share one NATS.
+ */
+export function parseNatsUrl(url: string): { servers: string; namespace: string } {
+  const [servers = '', query = ''] = url.slice('nats://'.length).split('?')
+  const namespace = new URLSearchParams(query).get('namespace') ?? 'chat4all'
+  if (!/^[A-Za-z0-9_-]+$/.test(namespace)) throw new ConfigError(`CHAT4ALL_BUS namespace '${namespace}' may hold only letters, digits, _ and -`)
+  if (!servers) throw new ConfigError(`CHAT4ALL_BUS '${url}' names no server`)
+  return { servers: servers.split(',').map((server) => `nats://${server}`).join(','), namespace }
+}
+
 /** The live fan-out goes with the bus: in-process with the memory bus, NATS core subjects with NATS. */
 export async function openFanout(busUrl: string): Promise<Fanout> {
   if (busUrl === 'memory:' || busUrl === 'memory') {
     const { createMemoryFanout } = await import('./fanout/memory.js')
     return createMemoryFanout()
   }
-  throw new ConfigError(`CHAT4ALL_BUS '${busUrl}' has no live fan-out adapter; known: memory:`)
+  if (busUrl.startsWith('nats://')) {
+    const { servers, namespace } = parseNatsUrl(busUrl)
+    const { createNatsFanout } = await import('./fanout/nats.js')
+    return createNatsFanout({ servers, subjectPrefix: `${namespace}.live`, name: 'chat4all-fanout' })
+  }
+  throw new ConfigError(`CHAT4ALL_BUS '${busUrl}' has an unknown scheme; known: memory:, nats://`)
 }
 
-export async function openBus(url: string): Promise<Bus> {
+export async function openBus(url: string, settings: BusSettings, logger: Logger): Promise<Bus> {
   if (url === 'memory:' || url === 'memory') {
     const { createMemoryBus } = await import('./bus/memory.js')
     return createMemoryBus()
   }
-  throw new ConfigError(`CHAT4ALL_BUS '${url}' has an unknown scheme; known: memory:`)
+  if (url.startsWith('nats://')) {
+    const { servers, namespace } = parseNatsUrl(url)
+    const { createNatsBus } = await import('./bus/nats.js')
+    return createNatsBus({
+      servers,
+      stream: `${namespace.toUpperCase()}_EVENTS`,
+      subjectPrefix: `${namespace}.events`,
+      partitions: settings.partitions,
+      ackWaitMs: settings.ackWaitMs,
+      name: 'chat4all-bus',
+      onError: (error: unknown, context: string) => logger.warn({ err: error, context }, 'bus connection trouble'),
+    })
+  }
+  throw new ConfigError(`CHAT4ALL_BUS '${url}' has an unknown scheme; known: memory:, nats://`)
 }
 
 /**

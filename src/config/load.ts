@@ -12,8 +12,9 @@ export interface Config {
   readonly dataDir: string
   /** `sqlite:<path>` or `postgres://…` */
   readonly db: string
-  /** `memory:` (NATS comes with the scaled-out shape) */
+  /** `memory:` (in-process, one process) or `nats://host:port[,host:port…]` (JetStream) */
   readonly bus: string
+  readonly busSettings: BusSettings
   readonly jwtSecret: string
   readonly accessTokenTtlSeconds: number
   readonly refreshTokenTtlSeconds: number
@@ -28,6 +29,18 @@ export interface Config {
   readonly stream: StreamSettings
   readonly webhooks: WebhookSettings
   readonly files: FileConfig
+}
+
+/** The event bus and its consumers (docs/architecture.md). */
+export interface BusSettings {
+  /** Partitions of the NATS event subjects; fixed for the life of a deployment (order per conversation). */
+  readonly partitions: number
+  /** How long a NATS delivery may go unacknowledged before another process gets it (the take-over time). */
+  readonly ackWaitMs: number
+  /** Attempts of one event by one consumer group before it is dead-lettered. */
+  readonly maxAttempts: number
+  /** How often the outbox relay looks for events written by other processes. */
+  readonly relayPollMs: number
 }
 
 /** Files: storage, uploads and downloads (docs/files.md). */
@@ -82,7 +95,11 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_PORT: 'Port to listen on (default 8080; PORT is honoured too)',
   CHAT4ALL_DATA_DIR: 'Where the embedded database and generated secrets live (default ./data)',
   CHAT4ALL_DB: 'sqlite:<file> (default sqlite:<data dir>/chat4all.db) or postgres://user@host:port/db',
-  CHAT4ALL_BUS: 'memory: (default, in-process)',
+  CHAT4ALL_BUS: 'memory: (default, in-process: one process) or nats://host:4222[,host2:4222] (NATS JetStream: scale out)',
+  CHAT4ALL_BUS_PARTITIONS: 'Partitions of the NATS event subjects; never change it on a running deployment (default 32)',
+  CHAT4ALL_BUS_ACK_WAIT_MS: 'How long a NATS delivery may go unacknowledged before another worker gets it (default 3000)',
+  CHAT4ALL_BUS_MAX_ATTEMPTS: 'Attempts of one event by one consumer before it is dead-lettered (default 10)',
+  CHAT4ALL_RELAY_POLL_MS: 'How often the outbox relay looks for events written by other processes (default 250 on memory:, 20 on NATS)',
   CHAT4ALL_JWT_SECRET: 'HMAC secret for access tokens (default: generated once into <data dir>/jwt-secret)',
   CHAT4ALL_ACCESS_TOKEN_TTL: 'Access token lifetime in seconds (default 900)',
   CHAT4ALL_REFRESH_TOKEN_TTL: 'Refresh token lifetime in seconds (default 2592000, 30 days)',
@@ -179,12 +196,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     throw new ConfigError(`CHAT4ALL_SQLITE_THREAD must be worker or main, got '${sqliteThread}'`)
   }
   const maxTextBytes = integer(env, 'CHAT4ALL_MAX_TEXT_BYTES', 64 * 1024, 1)
+  const bus = env['CHAT4ALL_BUS'] || 'memory:'
   const config: Config = {
     host: env['CHAT4ALL_HOST'] || '0.0.0.0',
     port: integer(env, 'CHAT4ALL_PORT', integer(env, 'PORT', 8080)),
     dataDir,
     db: env['CHAT4ALL_DB'] || `sqlite:${join(dataDir, 'chat4all.db')}`,
-    bus: env['CHAT4ALL_BUS'] || 'memory:',
+    bus,
+    busSettings: Object.freeze({
+      partitions: integer(env, 'CHAT4ALL_BUS_PARTITIONS', 32, 1),
+      ackWaitMs: integer(env, 'CHAT4ALL_BUS_ACK_WAIT_MS', 3_000, 500),
+      maxAttempts: integer(env, 'CHAT4ALL_BUS_MAX_ATTEMPTS', 10, 1),
+      relayPollMs: integer(env, 'CHAT4ALL_RELAY_POLL_MS', bus.startsWith('nats://') ? 20 : 250, 1),
+    }),
     jwtSecret: jwtSecret(env, dataDir),
     accessTokenTtlSeconds: integer(env, 'CHAT4ALL_ACCESS_TOKEN_TTL', 900, 1),
     refreshTokenTtlSeconds: integer(env, 'CHAT4ALL_REFRESH_TOKEN_TTL', 30 * 24 * 3600, 1),

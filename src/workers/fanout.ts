@@ -3,19 +3,16 @@
  * concern, and hands them to the fan-out port, which reaches every API process. Addressing reads
  * members from a cache, so a message costs no store read on its way to the sockets.
  */
-import type { Logger } from 'pino'
 import type { DomainEvent, Member } from '../core/model.js'
 import type { MemberCache } from '../core/stream/member-cache.js'
-import type { Bus } from '../ports/bus.js'
+import type { Bus, ConsumeOptions, Consumer } from '../ports/bus.js'
 import type { Fanout } from '../ports/fanout.js'
-import { backoffMs } from './router.js'
 
 export interface FanoutWorkerOptions {
   readonly bus: Bus
   readonly fanout: Fanout
   readonly members: MemberCache
-  readonly logger: Logger
-  readonly maxAttempts: number
+  readonly consume: Omit<ConsumeOptions, 'batchSize'>
 }
 
 const userIds = (members: readonly Pick<Member, 'kind' | 'id'>[]): string[] =>
@@ -58,32 +55,18 @@ const liveTypes = new Set<string>([
   'member.left',
 ])
 
-export function startFanoutWorker({ bus, fanout, members, logger, maxAttempts }: FanoutWorkerOptions): void {
-  bus.consume(
+export function createFanoutWorker({ bus, fanout, members, consume }: FanoutWorkerOptions): Consumer {
+  return bus.consume(
     'fanout',
     async (batch) => {
       // In order: a member.joined must invalidate the cache before the next message is addressed.
       for (const delivery of batch) {
         const { event } = delivery.event
-        if (!liveTypes.has(event.type)) {
-          delivery.ack()
-          continue
-        }
-        try {
-          const to = await recipients(event, members)
-          if (to.length > 0) await fanout.publish({ to, event })
-          delivery.ack()
-        } catch (error) {
-          if (delivery.attempt >= maxAttempts) {
-            logger.error({ err: error, eventId: delivery.event.id }, 'live fan-out failed for good; dead-lettered')
-            delivery.deadLetter(String(error))
-          } else {
-            logger.warn({ err: error, eventId: delivery.event.id }, 'live fan-out failed; will retry')
-            delivery.retry(backoffMs(delivery.attempt))
-          }
-        }
+        if (!liveTypes.has(event.type)) continue
+        const to = await recipients(event, members)
+        if (to.length > 0) await fanout.publish({ to, event })
       }
     },
-    { batchSize: 512 },
+    { ...consume, batchSize: 512 },
   )
 }

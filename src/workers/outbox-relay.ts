@@ -1,11 +1,22 @@
 /**
  * @module Moves outbox events to the bus. Woken by the store after each write, and polling as a
- * fallback for events written by other processes or left behind by a crash.
+ * fallback for events written by other processes or left behind by a crash. A row is deleted once
+ * the bus holds its event: on NATS, the JetStream ack; on the memory bus, which keeps nothing across
+ * a crash, once every consumer group settled it — so the outbox is that bus's durable log.
  */
 import type { Logger } from 'pino'
+import type { OutboxEvent } from '../core/model.js'
+import { backoffDelayMs } from '../core/retry.js'
 import type { Bus } from '../ports/bus.js'
 import type { Store } from '../ports/store.js'
 import { pause, type Service } from './service.js'
+
+const relayBackoff = { baseMs: 50, capMs: 5_000 }
+
+async function hand(bus: Bus, events: readonly OutboxEvent[]): Promise<void> {
+  await bus.publish(events)
+  if (bus.settled) await bus.settled(events)
+}
 
 export interface OutboxRelayOptions {
   readonly store: Store
@@ -50,7 +61,7 @@ export function createOutboxRelay({ store, bus, logger, batchSize, pollIntervalM
         }
         pending = false
         try {
-          const relayed = await store.drainOutbox(batchSize, (events) => untilAborted(bus.publish(events), signal))
+          const relayed = await store.drainOutbox(batchSize, (events) => untilAborted(hand(bus, events), signal))
           // A full batch means more may be waiting: go again without sleeping.
           if (relayed === batchSize) pending = true
           failures = 0
@@ -58,7 +69,7 @@ export function createOutboxRelay({ store, bus, logger, batchSize, pollIntervalM
           if (signal.aborted) break
           failures++
           logger.error({ err: error, failures }, 'outbox relay failed; retrying')
-          await pause(Math.min(5_000, 50 * 2 ** failures), signal)
+          await pause(backoffDelayMs(relayBackoff, failures), signal)
           pending = true
         }
       }

@@ -1,44 +1,25 @@
 /**
  * @module The router: per-recipient work for each accepted message. Today that is each recipient's
- * receipt; live push, connectors and webhooks subscribe to the same bus. Idempotent, so an event
- * delivered twice changes nothing.
+ * receipt; live push, connectors and webhooks are consumer groups of their own on the same bus.
+ * Idempotent, so an event delivered twice changes nothing.
  */
-import type { Logger } from 'pino'
-import type { Bus } from '../ports/bus.js'
+import type { Bus, ConsumeOptions, Consumer } from '../ports/bus.js'
 import type { Store } from '../ports/store.js'
 
 export interface RouterOptions {
-  readonly store: Store
+  readonly store: Pick<Store, 'materializeReceipts'>
   readonly bus: Bus
-  readonly logger: Logger
-  readonly maxAttempts: number
+  readonly consume: Omit<ConsumeOptions, 'batchSize'>
 }
 
-/** Capped exponential backoff with full jitter. */
-export function backoffMs(attempt: number, baseMs = 100, capMs = 60_000): number {
-  return Math.round(Math.random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)))
-}
-
-export function startRouter({ store, bus, logger, maxAttempts }: RouterOptions): void {
-  bus.consume(
+export function createRouter({ store, bus, consume }: RouterOptions): Consumer {
+  return bus.consume(
     'router',
     async (batch) => {
       const created = batch.flatMap((d) => (d.event.event.type === 'message.created' ? [d.event.event] : []))
-      try {
-        await store.materializeReceipts(created)
-        for (const delivery of batch) delivery.ack()
-      } catch (error) {
-        for (const delivery of batch) {
-          if (delivery.attempt >= maxAttempts) {
-            logger.error({ err: error, eventId: delivery.event.id }, 'routing failed for good; dead-lettered')
-            delivery.deadLetter(String(error))
-          } else {
-            logger.warn({ err: error, eventId: delivery.event.id, attempt: delivery.attempt }, 'routing failed; will retry')
-            delivery.retry(backoffMs(delivery.attempt))
-          }
-        }
-      }
+      // One write for the batch; a failure is retried in place by the bus, event by event.
+      await store.materializeReceipts(created)
     },
-    { batchSize: 512 },
+    { ...consume, batchSize: 512 },
   )
 }

@@ -6,15 +6,16 @@ import type { Logger } from 'pino'
 import type { WebhookSettings } from '../config/load.js'
 import { WEBHOOK_BACKOFF_FACTOR } from '../core/webhooks/retry.js'
 import type { UrlGuard } from '../core/webhooks/url-guard.js'
-import type { Bus } from '../ports/bus.js'
+import type { Bus, ConsumeOptions, Consumer } from '../ports/bus.js'
 import type { Store } from '../ports/store.js'
-import { startWebhookDispatcher } from './webhook-dispatcher.js'
+import { createWebhookDispatcher } from './webhook-dispatcher.js'
 import { createWebhookPoster } from './webhook-http.js'
 import { createWebhookSender } from './webhook-sender.js'
 
 export interface WebhookWorkerOptions {
   readonly store: Store
   readonly bus: Bus
+  readonly consume: Omit<ConsumeOptions, 'batchSize'>
   readonly guard: UrlGuard
   readonly settings: WebhookSettings
   readonly logger: Logger
@@ -24,11 +25,13 @@ export interface WebhookWorkerOptions {
 export interface WebhookWorkers {
   /** Tells the sender a delivery was queued (by the API in this process, say). */
   wake(): void
+  /** The bus consumer that turns events into delivery jobs; the caller starts and drains it. */
+  readonly dispatcher: Consumer
   /** Settles once the signal aborted and in-flight sends were wound up. */
   readonly done: Promise<void>
 }
 
-export function startWebhookWorkers({ store, bus, guard, settings, logger, signal }: WebhookWorkerOptions): WebhookWorkers {
+export function startWebhookWorkers({ store, bus, consume, guard, settings, logger, signal }: WebhookWorkerOptions): WebhookWorkers {
   const poster = createWebhookPoster({ guard, timeoutMs: settings.timeoutMs })
   const sender = createWebhookSender({
     store,
@@ -40,7 +43,7 @@ export function startWebhookWorkers({ store, bus, guard, settings, logger, signa
     perWebhookConcurrency: settings.perWebhookConcurrency,
     pollIntervalMs: 250,
   })
-  startWebhookDispatcher({ store, bus, logger, maxAttempts: 10, onQueued: sender.wake })
+  const dispatcher = createWebhookDispatcher({ store, bus, consume, onQueued: sender.wake })
   const done = sender.run(signal).finally(() => poster.close())
-  return { wake: sender.wake, done }
+  return { wake: sender.wake, dispatcher, done }
 }

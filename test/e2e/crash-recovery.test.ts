@@ -7,7 +7,10 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { ApiClient, newUser } from '../support/client.js'
+import { natsAvailable, natsBusOfItsOwn } from '../support/nats.js'
 import { spawnServer, tempDir } from '../support/platform.js'
+
+const withNats = await natsAvailable()
 
 
 interface Acked {
@@ -29,11 +32,14 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 }
 
 describe('crash recovery', () => {
-  // `api` runs the first process without workers, so the kill surely leaves unrouted events behind.
-  it.each([['all'], ['api']])('loses no acknowledged message and duplicates nothing across a SIGKILL (role %s)', async (role) => {
+  // `api` runs the first process without relay and workers (on NATS: the memory bus refuses a split
+  // of roles), so the kill surely leaves unrouted events behind; the second process relays them.
+  it.each([['all'], ...(withNats ? [['api']] : [])])('loses no acknowledged message and duplicates nothing across a SIGKILL (role %s)', async (role) => {
     const dir = tempDir('chat4all-crash-')
-    const env = { CHAT4ALL_DATA_DIR: dir.path, CHAT4ALL_PORT: '0' }
+    const nats = role === 'api' ? natsBusOfItsOwn() : undefined
+    const env = { CHAT4ALL_DATA_DIR: dir.path, CHAT4ALL_PORT: '0', ...(nats ? { CHAT4ALL_BUS: nats.bus } : {}) }
     onTestFinished(() => dir.remove())
+    if (nats) onTestFinished(() => nats.cleanup())
     const first = await spawnServer(env, ['--role', role])
     const owner = await newUser(first.url, 'owner')
     const others = await Promise.all([newUser(first.url, 'm1'), newUser(first.url, 'm2')])
@@ -124,5 +130,15 @@ describe('crash recovery', () => {
       second.child.kill('SIGTERM')
       expect(await second.exited).toBe(0)
     }
+  })
+})
+
+describe('roles on the memory bus', () => {
+  it('refuses to split roles across processes, with a one-line reason', async () => {
+    const dir = tempDir('chat4all-roles-')
+    onTestFinished(() => dir.remove())
+    await expect(spawnServer({ CHAT4ALL_DATA_DIR: dir.path, CHAT4ALL_PORT: '0' }, ['--role', 'api'])).rejects.toThrow(
+      /roles can run in separate processes only on a shared bus: CHAT4ALL_BUS is 'memory:', set it to nats:\/\//,
+    )
   })
 })
