@@ -8,7 +8,7 @@ import { errors, isAppError } from '../errors.js'
 import type { Store } from '../../ports/store.js'
 import { closeCodes, type ClientCommand, type CloseCode, type StreamFrame, type StreamSink } from './frames.js'
 import type { LiveEvent, MessageCreated, PresenceEvent } from './live-event.js'
-import { replay, syncFromStore } from './sync.js'
+import { replay, syncFromStore, type SyncSession } from './sync.js'
 
 export interface StreamLimits {
   /** Bytes a connection may hold unsent before the session stops writing and queues instead. */
@@ -46,7 +46,7 @@ export interface SessionOptions {
 
 type Task = { readonly kind: 'live'; readonly event: LiveEvent } | { readonly kind: 'sync' }
 
-export class StreamSession {
+export class StreamSession implements SyncSession {
   readonly userId: string
   /** Per conversation the user is in: the seq of the last message sent on this connection. */
   readonly positions = new Map<string, number>()
@@ -155,7 +155,7 @@ export class StreamSession {
     this.deps.onClose(this)
   }
 
-  // --- used by sync.ts --------------------------------------------------------------------------
+  // --- used by sync.ts (SyncSession) ------------------------------------------------------------
 
   send(frame: StreamFrame): void {
     if (!this.closed) this.options.sink.send(frame)

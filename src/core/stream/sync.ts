@@ -3,9 +3,30 @@
  * position (or the member's delivered watermark) to the end, then the members' watermarks, then
  * says it is live. Runs as the session's first task, so live events wait behind it in order.
  */
-import type { Membership } from '../../ports/store.js'
-import { messageCreated } from './live-event.js'
-import type { StreamSession } from './session.js'
+import type { Membership, Store } from '../../ports/store.js'
+import type { StreamFrame } from './frames.js'
+import { messageCreated, type MessageCreated, type PresenceEvent } from './live-event.js'
+
+/**
+ * What the replay needs of a stream session. Declared here rather than imported from session.ts,
+ * which imports this module: StreamSession implements it.
+ */
+export interface SyncSession {
+  readonly userId: string
+  readonly isClosed: boolean
+  /** Per conversation, the seq of the last message sent; the replay reads and moves it. */
+  readonly positions: Map<string, number>
+  readonly touched: Set<string>
+  readonly requestedPositions: ReadonlyMap<string, number>
+  readonly sessionDeps: {
+    readonly store: Pick<Store, 'listMessages' | 'listMemberships' | 'listMembers'>
+    readonly limits: { readonly replayLimit: number; readonly replayPageSize: number }
+    readonly presenceSnapshot: (userId: string) => Promise<readonly PresenceEvent[]>
+  }
+  send(frame: StreamFrame): void
+  sendMessage(event: MessageCreated): void
+  backpressure(): Promise<void>
+}
 
 type Plan = { readonly start: number } | { readonly reset: 'too_old' | 'position_ahead' }
 
@@ -22,7 +43,7 @@ function startOf(membership: Membership, requested: number | undefined, replayLi
  * Sends the stored messages after the session's position, up to `upToSeq`, page by page, waiting
  * for a slow client between pages. Returns how many it sent.
  */
-export async function replay(session: StreamSession, conversationId: string, upToSeq = Number.MAX_SAFE_INTEGER): Promise<number> {
+export async function replay(session: SyncSession, conversationId: string, upToSeq = Number.MAX_SAFE_INTEGER): Promise<number> {
   const { store, limits } = session.sessionDeps
   let sent = 0
   while (!session.isClosed) {
@@ -43,7 +64,7 @@ export async function replay(session: StreamSession, conversationId: string, upT
   return sent
 }
 
-export async function syncFromStore(session: StreamSession): Promise<void> {
+export async function syncFromStore(session: SyncSession): Promise<void> {
   const { store, limits } = session.sessionDeps
   const requested = session.requestedPositions
   const memberships = await store.listMemberships(session.userId)

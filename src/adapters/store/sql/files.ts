@@ -2,7 +2,7 @@
 import type { FileRecord, FileRef, FileState, UploadPart, UploadProtocol } from '../../../core/model.js'
 import type { FileStore } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow } from './driver.js'
-import type { Migration } from './migrations.js'
+import type { Migration } from './migration.js'
 
 /**
  * Version 3: upload state on `files` (from migration 1), the chunks received so far, and grants.

@@ -6,7 +6,7 @@
  * - the outbox loses its unique index on event_id (the id is a dedup key for the bus, not a
  *   constraint) and, on SQLite, AUTOINCREMENT's extra bookkeeping write.
  */
-import type { Migration } from './migrations.js'
+import type { Migration } from './migration.js'
 
 const receipts = (options: { bigint: string; clustered: string }) => [
   `CREATE TABLE receipts_v6 (
