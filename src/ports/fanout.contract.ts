@@ -10,6 +10,12 @@ import type { Fanout } from './fanout.js'
 export interface FanoutHandle {
   readonly publisher: Fanout
   readonly subscriber: Fanout
+  /**
+   * Resolves once the subscriptions made so far are in place where publishers' envelopes are routed.
+   * A networked adapter subscribes on a server, and another process's publish can overtake that;
+   * in production the hub subscribes at start, long before the first connection. Not needed in-process.
+   */
+  readonly settle?: () => Promise<void>
   readonly cleanup: () => Promise<void>
 }
 
@@ -41,6 +47,7 @@ export function fanoutContract(name: string, make: FanoutFactory): void {
       const second: Envelope[] = []
       handle.subscriber.subscribe((e) => first.push(e))
       handle.subscriber.subscribe((e) => second.push(e))
+      await handle.settle?.()
       const sent = Array.from({ length: 100 }, (_, i) => typing(i))
       for (const envelope of sent) await handle.publisher.publish(envelope)
       await eventually(() => first.length === 100 && second.length === 100, 'both subscribers have all 100')
@@ -53,6 +60,7 @@ export function fanoutContract(name: string, make: FanoutFactory): void {
       const dropped: Envelope[] = []
       handle.subscriber.subscribe((e) => kept.push(e))
       const unsubscribe = handle.subscriber.subscribe((e) => dropped.push(e))
+      await handle.settle?.()
       await handle.publisher.publish(typing(1))
       await eventually(() => kept.length === 1 && dropped.length === 1, 'the first envelope arrived')
       unsubscribe()
@@ -67,8 +75,28 @@ export function fanoutContract(name: string, make: FanoutFactory): void {
         throw new Error('subscriber bug')
       })
       handle.subscriber.subscribe((e) => seen.push(e))
+      await handle.settle?.()
       await handle.publisher.publish(typing(1))
       await eventually(() => seen.length === 1, 'the healthy subscriber got the envelope')
+    })
+
+    it('delivers to the publisher’s own process too (presence counts on hearing its own announcements)', async () => {
+      const seen: Envelope[] = []
+      handle.publisher.subscribe((e) => seen.push(e))
+      await handle.settle?.()
+      await handle.publisher.publish(typing(1))
+      await eventually(() => seen.length === 1, 'the publisher’s own subscriber got the envelope')
+      expect(seen).toEqual([typing(1)])
+    })
+
+    it('carries control envelopes, addressed to no one, like any other', async () => {
+      const seen: Envelope[] = []
+      handle.subscriber.subscribe((e) => seen.push(e))
+      await handle.settle?.()
+      const roster: Envelope = { to: [], event: { type: 'presence.roster', node: 'n-1', part: 0, parts: 1, users: ['u-1', 'u-2'] } }
+      await handle.publisher.publish(roster)
+      await eventually(() => seen.length === 1, 'the control envelope arrived')
+      expect(seen).toEqual([roster])
     })
 
     it('refuses to publish once closed', async () => {

@@ -8,7 +8,7 @@ import type { Fanout } from '../../ports/fanout.js'
 import type { Store } from '../../ports/store.js'
 import type { Presence } from '../presence.js'
 import { closeCodes, type CloseCode, type StreamSink } from './frames.js'
-import type { Envelope } from './live-event.js'
+import { isControlEvent, type Envelope, type LiveEvent } from './live-event.js'
 import type { MemberCache } from './member-cache.js'
 import { StreamSession, type StreamLimits } from './session.js'
 
@@ -16,6 +16,7 @@ export interface StreamHubOptions {
   readonly store: Store
   readonly fanout: Fanout
   readonly members: MemberCache
+  /** Stopped by the hub's close(): the hub is its only user. */
   readonly presence: Presence
   readonly limits: StreamLimits
   /** How long a typing indicator shows unless renewed. */
@@ -45,20 +46,28 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   const byUser = new Map<string, Set<StreamSession>>()
   let connections = 0
 
+  const deliver = (to: readonly string[], event: LiveEvent) => {
+    for (const userId of to) {
+      const sessions = byUser.get(userId)
+      if (sessions) for (const session of sessions) session.deliver(event)
+    }
+  }
+
   const route = (envelope: Envelope) => {
     const { event } = envelope
+    // Bookkeeping between processes (heartbeats, rosters): never a connection's business.
+    if (isControlEvent(event)) return presence.observe(event)
     if (event.type === 'presence') presence.observe(event)
     if (event.type === 'member.joined' || event.type === 'member.left' || event.type === 'conversation.created') {
       // Another process's worker may have handled it; a second invalidation here costs one read.
       members.invalidate(event.conversationId)
       for (const userId of envelope.to) presence.contactsChanged(userId)
     }
-    for (const userId of envelope.to) {
-      const sessions = byUser.get(userId)
-      if (sessions) for (const session of sessions) session.deliver(event)
-    }
+    deliver(envelope.to, event)
   }
   const unsubscribe = fanout.subscribe(route)
+  // Changes presence works out by itself (a silent process's users going offline) reach local connections only.
+  const stopLocalPresence = presence.onLocalChange((change) => deliver(change.to, change.event))
 
   const publishTyping = async (conversationId: string, userId: string) => {
     const to = (await members.members(conversationId))
@@ -107,7 +116,10 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     limits,
     close() {
       unsubscribe()
+      stopLocalPresence()
       this.closeAll(closeCodes.goingAway, 'server shutting down')
+      // After closeAll: the sessions' offline announcements are under way and need no heartbeat.
+      presence.close()
     },
   }
 }
