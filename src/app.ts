@@ -68,13 +68,14 @@ export function checkRolesFitBus(roles: Roles, busUrl: string): void {
   }
 }
 
+/** The store the configuration names (for the platform, and for CLI commands that work on it). */
+export function openConfiguredStore(config: Config): Promise<Store> {
+  return openStore({ url: config.db, sqliteSynchronous: config.sqliteSynchronous, sqliteThread: config.sqliteThread })
+}
+
 export async function startPlatform(config: Config, logger: Logger, roles: Roles = allRoles): Promise<Platform> {
   checkRolesFitBus(roles, config.bus)
-  const store = await openStore({
-    url: config.db,
-    sqliteSynchronous: config.sqliteSynchronous,
-    sqliteThread: config.sqliteThread,
-  })
+  const store = await openConfiguredStore(config)
   const bus = await openBus(config.bus, config.busSettings, logger.child({ service: 'bus' }))
   const ctx: CoreContext = {
     store,

@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import pino from 'pino'
 import { parseRoles, startPlatform } from '../app.js'
 import { configDocs, describeConfig, loadConfig } from '../config/load.js'
+import { adminCommand } from './admin.js'
 
 function banner(url: string, db: string): string {
   return [
@@ -57,8 +58,23 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   program
     .command('serve', { isDefault: true })
     .description('start the platform (all roles in one process by default)')
-    .option('--role <roles>', 'all, or a comma-separated list of: api, worker', 'all')
+    .option('--role <roles>', 'all, or a comma-separated list of: api, worker, relay', 'all')
     .action(serve)
+  program
+    .command('cluster')
+    .description('start a scaled-out deployment on this machine: API processes on one port, workers and relays (PostgreSQL and NATS)')
+    .option('--api <count>', 'API processes sharing the port', '2')
+    .option('--workers <count>', 'bus consumer processes', '2')
+    .option('--relays <count>', 'outbox relay processes (one active, the others standing by)', '2')
+    .action(async (options: { api: string; workers: string; relays: string }) => {
+      const count = (value: string, name: string) => {
+        const n = Number(value)
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got '${value}'`)
+        return n
+      }
+      const { runCluster } = await import('./cluster.js')
+      await runCluster({ api: count(options.api, 'api'), workers: count(options.workers, 'workers'), relays: count(options.relays, 'relays') })
+    })
   program
     .command('config')
     .description('print the resolved configuration (secrets masked) and every setting')
@@ -66,5 +82,6 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       const { config, warnings } = loadConfig()
       process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: configDocs, warnings }, null, 2)}\n`)
     })
+  program.addCommand(adminCommand())
   await program.parseAsync([...argv])
 }

@@ -40,6 +40,7 @@ export const errorCodes = {
   invalid_credentials: { status: 401, title: 'Invalid username or password' },
   invalid_token: { status: 401, title: 'Invalid or expired token' },
   forbidden: { status: 403, title: 'Forbidden' },
+  admin_required: { status: 403, title: 'Admin role required' },
   sender_mismatch: { status: 403, title: 'Sender is not the caller' },
   signed_url_expired: { status: 403, title: 'Download link expired' },
   signed_url_invalid: { status: 403, title: 'Download link invalid' },
@@ -49,6 +50,7 @@ export const errorCodes = {
   route_not_found: { status: 404, title: 'Route not found' },
   webhook_not_found: { status: 404, title: 'Webhook not found' },
   delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
+  dead_letter_not_found: { status: 404, title: 'Dead letter not found' },
   no_such_file: { status: 404, title: 'File not found' },
   no_such_upload: { status: 404, title: 'Upload not found' },
   username_taken: { status: 409, title: 'Username already taken' },
@@ -94,6 +96,7 @@ export const errors = {
   invalidCredentials: () => appError('invalid_credentials', 'Invalid username or password'),
   invalidToken: (message = 'The token is invalid or expired') => appError('invalid_token', message),
   forbidden: (message: string) => appError('forbidden', message),
+  adminRequired: () => appError('admin_required', 'Only an admin may do this; an admin grants the role with `chat4all admin grant`'),
   senderMismatch: (field: string) =>
     appError('sender_mismatch', 'The sender is always the authenticated caller', { field }),
   conversationNotFound: (id: string) =>
@@ -118,6 +121,8 @@ export const errors = {
   webhookNotFound: (id: string) => appError('webhook_not_found', `Webhook '${id}' not found`, { field: 'webhook_id' }),
   deliveryNotFound: (id: string) =>
     appError('delivery_not_found', `Delivery '${id}' not found`, { field: 'delivery_id' }),
+  deadLetterNotFound: (id: string) =>
+    appError('dead_letter_not_found', `Dead letter '${id}' not found; it may have been replayed already`, { field: 'id' }),
 } as const
 
 export function isAppError(value: unknown): value is AppError {

@@ -19,6 +19,8 @@ export interface User {
   readonly displayName: string
   readonly passwordHash: string
   readonly createdAt: number
+  /** May operate the platform (`/v1/admin`); the first account registered is one. */
+  readonly isAdmin: boolean
 }
 
 export interface NewUser {

@@ -3,11 +3,14 @@
  * An adapter's test calls `storeContract(name, make)`, where `make` opens a new, empty store.
  */
 import { describe } from 'vitest'
+import { adminContract } from './store-contract/admins.js'
 import { conversationListContract } from './store-contract/conversation-list.js'
 import { conversationContract } from './store-contract/conversations.js'
+import { deadLetterContract } from './store-contract/dead-letters.js'
 import { fileContract } from './store-contract/files.js'
 import type { StoreFactory } from './store-contract/harness.js'
 import { liveContract } from './store-contract/live.js'
+import { lockContract } from './store-contract/locks.js'
 import { messageContract } from './store-contract/messages.js'
 import { outboxContract } from './store-contract/outbox.js'
 import { receiptContract } from './store-contract/receipts.js'
@@ -29,5 +32,8 @@ export function storeContract(name: string, make: StoreFactory): void {
     fileContract(make)
     webhookContract(make)
     liveContract(make)
+    adminContract(make)
+    deadLetterContract(make)
+    lockContract(make)
   })
 }

@@ -105,7 +105,15 @@ export interface UserStore {
   ): Promise<string | undefined>
   /** Records when the user's last live connection closed (presence). */
   setLastSeen(userId: string, at: number): Promise<void>
+  /**
+   * Grants (true) or revokes (false) the admin role. The user is named by id or by username, never
+   * by a string that could be either: a username may look like another user's id. Returns the user
+   * as it is now, or undefined when there is no such user.
+   */
+  setAdmin(user: UserRef, isAdmin: boolean): Promise<User | undefined>
 }
+
+export type UserRef = { readonly id: string } | { readonly username: string }
 
 export interface ConversationStore {
   /**
@@ -310,7 +318,31 @@ export interface DeadLetterStore {
   replayDeadLetter(id: string, replayEventId: string): Promise<DeadLetter | undefined>
 }
 
-export interface Store extends UserStore, ConversationStore, MessageStore, OutboxStore, FileStore, WebhookStore, DeadLetterStore {
+/** Shared holders of a lock run together; an exclusive holder runs alone. */
+export type LockMode = 'exclusive' | 'shared'
+
+/**
+ * Named locks that hold across every process sharing the store (PostgreSQL: advisory locks; SQLite,
+ * one process by construction: in memory). A lock is released when `work` settles, also when it
+ * throws, and when its process dies. Waiters are served in order: a waiting exclusive holder keeps
+ * later shared ones out, so a stream of shared holders cannot starve it.
+ */
+export interface LockStore {
+  /** Waits for the lock, then runs `work` holding it. Not reentrant: never take a lock already held. */
+  withLock<T>(key: string, work: () => Promise<T>, mode?: LockMode): Promise<T>
+  /** Runs `work` holding the lock if it is free now; undefined, without running `work`, when it is not. */
+  tryWithLock<T>(key: string, work: () => Promise<T>, mode?: LockMode): Promise<{ readonly value: T } | undefined>
+}
+
+export interface Store
+  extends UserStore,
+    ConversationStore,
+    MessageStore,
+    OutboxStore,
+    FileStore,
+    WebhookStore,
+    DeadLetterStore,
+    LockStore {
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>
   /** Called after every write that added outbox events, so a relay can wake up. */

@@ -47,7 +47,7 @@ describe.skipIf(!available)('postgres', () => {
         expect(versions).toEqual(postgresMigrations.map((m) => m.version))
         const user = newUser()
         await stores[0]!.createUser(user)
-        expect(await stores[3]!.getUser(user.id)).toEqual(user)
+        expect(await stores[3]!.getUser(user.id)).toEqual({ ...user, isAdmin: true })
       } finally {
         await Promise.all(stores.map((s) => s.close()))
       }
@@ -107,7 +107,30 @@ describe.skipIf(!available)('postgres', () => {
       expect(byEmail.filter((c) => c !== 'ok')).toEqual(Array(5).fill('email_taken'))
     })
 
-    it('relaying at once, hand each outbox event to one relay only', async () => {
+    it('holding a named lock, keep the other process out until it is released', async () => {
+      const key = `lock-${Date.now()}`
+      let release = () => {}
+      const released = new Promise<void>((resolve) => (release = resolve))
+      let held = () => {}
+      const holding = new Promise<void>((resolve) => (held = resolve))
+      const first = one.withLock(key, async () => {
+        held()
+        await released
+      })
+      await holding
+      expect(await two.tryWithLock(key, async () => 'taken')).toBeUndefined()
+      expect(await two.tryWithLock(key, async () => 'taken', 'shared')).toBeUndefined()
+      let secondRan = false
+      const second = two.withLock(key, async () => void (secondRan = true))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(secondRan, 'the other process waits').toBe(false)
+      release()
+      await Promise.all([first, second])
+      expect(secondRan).toBe(true)
+      expect(await one.tryWithLock(key, async () => 'free')).toEqual({ value: 'free' })
+    })
+
+    it('relaying at once, let one relay drain at a time so events reach the bus in outbox order', async () => {
       await drainBoth(one, two) // start from an empty outbox
       const [a] = ids(1)
       const group = await createGroup(one, [a!])
@@ -117,18 +140,32 @@ describe.skipIf(!available)('postgres', () => {
       const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve))
       let claimed = () => {}
       const firstClaimed = new Promise<void>((resolve) => (claimed = resolve))
-      const seen: OutboxEvent[][] = [[], []]
+      const published: OutboxEvent[] = []
       const first = one.drainOutbox(6, async (events) => {
-        seen[0]!.push(...events)
         claimed()
         await firstHolds
+        published.push(...events)
       })
       await firstClaimed
-      const second = await two.drainOutbox(6, async (events) => void seen[1]!.push(...events))
+      // The other relay stands by while the first drains: publishing the next events now would
+      // put them on the bus ahead of the first batch.
+      expect(await two.drainOutbox(6, async (events) => void published.push(...events))).toBe(0)
       releaseFirst()
-      expect([await first, second]).toEqual([6, 4])
-      const handed = seen.flat().map((e) => e.id)
-      expect(new Set(handed).size).toBe(10)
+      expect(await first).toBe(6)
+      expect(await two.drainOutbox(6, async (events) => void published.push(...events))).toBe(4)
+      const seqs = published.map((e) => (e.event.type === 'message.created' ? e.event.seq : 0))
+      expect(seqs).toEqual(range(10))
+    })
+
+    it('hands the lock to a standby relay when the draining one dies', async () => {
+      await drainBoth(one, two)
+      const [a] = ids(1)
+      const group = await createGroup(one, [a!])
+      await sendMany(one, group.id, a!, 3)
+      // A relay whose publish fails (its process dying) keeps nothing: the rows stay for the next.
+      await expect(one.drainOutbox(10, async () => Promise.reject(new Error('relay died')))).rejects.toThrow('relay died')
+      const handed: OutboxEvent[] = []
+      expect(await two.drainOutbox(10, async (events) => void handed.push(...events))).toBe(4)
     })
   })
 })

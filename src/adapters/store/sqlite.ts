@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Store } from '../../ports/store.js'
+import { createLocalLocks } from './local-locks.js'
 import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql/driver.js'
 import { migrate, sqliteMigrations } from './sql/migrations.js'
 import { createSqlStore } from './sql/sql-store.js'
@@ -115,5 +116,6 @@ function createSqliteDriver(options: SqliteStoreOptions): SqlDriver {
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const driver = createSqliteDriver(options)
   await migrate(driver, sqliteMigrations, null)
-  return createSqlStore(driver, dialect, { maxBatch: options.maxBatch ?? 512, concurrency: 1 })
+  // One process owns a SQLite database (one writer connection), so its locks need not leave it.
+  return createSqlStore(driver, dialect, { maxBatch: options.maxBatch ?? 512, concurrency: 1, locks: createLocalLocks() })
 }

@@ -9,6 +9,7 @@ import type { FilesContext } from './context.js'
 import { fileErrors } from './errors.js'
 import { finalizeUpload, missingChunks } from './finalize.js'
 import { ByteSource } from './streams.js'
+import { uploadLockOf } from './upload-lock.js'
 import { chunkCount, chunkLength, createUpload, inProgress, loadUpload, type UploadRequest } from './uploads.js'
 
 export interface InitiatedUpload {
@@ -53,6 +54,7 @@ export interface ChunkInput {
 
 const chunkLockOf = (id: string, index: number) => `${id}#${index}`
 
+
 export async function putChunk(fx: FilesContext, callerId: string, id: string, input: ChunkInput): Promise<UploadPart> {
   // The same chunk twice at once would interleave its bytes (and its hash): one at a time.
   const release = fx.locks.tryLock(chunkLockOf(id, input.index))
@@ -60,7 +62,10 @@ export async function putChunk(fx: FilesContext, callerId: string, id: string, i
   try {
     // Completing (or aborting) joins and moves the staged bytes: no chunk may be written meanwhile.
     if (fx.locks.isHeld(id)) throw fileErrors.locked(id)
-    return await storeChunk(fx, callerId, id, input)
+    // Nor while another process completes it. Refused rather than queued, as here: the client retries.
+    const stored = await fx.store.tryWithLock(uploadLockOf(id), () => storeChunk(fx, callerId, id, input), 'shared')
+    if (!stored) throw fileErrors.locked(id)
+    return stored.value
   } finally {
     release()
   }
@@ -143,22 +148,30 @@ export async function completeChunkedUpload(
   id: string,
   direct: readonly DirectPart[] = [],
 ): Promise<FileRecord> {
+  // A chunk still being written would land in the object after it was joined and hashed. The store's
+  // lock, held alone, keeps chunks out in every process; one being written refuses us rather than make
+  // us wait for a client that may be streaming it slowly. In this process a second `complete` waits
+  // here, then finds the file ready.
   return fx.locks.withLock(id, async () => {
-    const record = await loadUpload(fx, callerId, id)
-    if (record.state === 'ready') return record
-    const upload = inProgress(record, 'chunked')
-    // A chunk still being written would land in the object after it was joined and hashed.
-    if (fx.locks.anyHeldWithPrefix(`${id}#`)) throw fileErrors.locked(id)
-    const stored = await fx.store.listUploadParts(id)
-    const byIndex = new Map(stored.map((p) => [p.index, p]))
-    // Only a store that hands out part URLs can hold chunks the API never saw; elsewhere a named
-    // part is a claim about bytes that were never sent (the file store would zero-fill them).
-    for (const part of fx.blobs.kind === 's3' ? direct : []) {
-      if (byIndex.has(part.index)) continue // what came through the API is known for sure
-      const size = chunkLength(record.sizeBytes, upload.chunkSize, part.index)
-      if (size <= 0) throw errors.validation('parts', `This upload has no chunk ${part.index}`)
-      byIndex.set(part.index, { index: part.index, etag: part.etag, sizeBytes: size })
-    }
-    return finalizeUpload(fx, record, [...byIndex.values()])
+    const completed = await fx.store.tryWithLock(uploadLockOf(id), () => complete(fx, callerId, id, direct))
+    if (!completed) throw fileErrors.locked(id)
+    return completed.value
   })
+}
+
+async function complete(fx: FilesContext, callerId: string, id: string, direct: readonly DirectPart[]): Promise<FileRecord> {
+  const record = await loadUpload(fx, callerId, id)
+  if (record.state === 'ready') return record
+  const upload = inProgress(record, 'chunked')
+  const stored = await fx.store.listUploadParts(id)
+  const byIndex = new Map(stored.map((p) => [p.index, p]))
+  // Only a store that hands out part URLs can hold chunks the API never saw; elsewhere a named
+  // part is a claim about bytes that were never sent (the file store would zero-fill them).
+  for (const part of fx.blobs.kind === 's3' ? direct : []) {
+    if (byIndex.has(part.index)) continue // what came through the API is known for sure
+    const size = chunkLength(record.sizeBytes, upload.chunkSize, part.index)
+    if (size <= 0) throw errors.validation('parts', `This upload has no chunk ${part.index}`)
+    byIndex.set(part.index, { index: part.index, etag: part.etag, sizeBytes: size })
+  }
+  return finalizeUpload(fx, record, [...byIndex.values()])
 }

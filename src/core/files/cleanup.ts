@@ -1,5 +1,6 @@
 /** @module Expiry: uploads not completed in time are deleted with every byte they left behind. */
 import type { FilesContext } from './context.js'
+import { uploadLockOf } from './upload-lock.js'
 import { discardUpload } from './uploads.js'
 
 /** Deletes uploads past their expiry, in batches; returns how many. */
@@ -17,8 +18,8 @@ export async function expireUploads(fx: FilesContext, batchSize = 100): Promise<
         continue
       }
       try {
-        await discardUpload(fx, record)
-        removed++
+        // And in every process: a chunk being written elsewhere holds the store lock shared.
+        if (await fx.store.tryWithLock(uploadLockOf(record.id), () => discardUpload(fx, record))) removed++
       } finally {
         release()
       }

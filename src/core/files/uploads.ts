@@ -10,6 +10,7 @@ import type { FileRecord, UploadProtocol } from '../model.js'
 import type { FilesContext } from './context.js'
 import { fileErrors } from './errors.js'
 import { normalizeContentType, parseSha256, sanitizeFilename } from './names.js'
+import { uploadLockOf } from './upload-lock.js'
 
 /** Storage names come from our ids only, never from anything a client sent. */
 export const storageKeyOf = (fileId: string) => `files/${fileId.slice(0, 2)}/${fileId}`
@@ -117,8 +118,13 @@ export async function discardUpload(fx: FilesContext, record: FileRecord): Promi
 /** tus termination and chunked abort: only uploads still in progress, only by their owner. */
 export async function terminateUpload(fx: FilesContext, callerId: string, id: string): Promise<void> {
   await fx.locks.withLock(id, async () => {
-    const record = await fx.store.getFile(id)
-    if (!record || record.ownerId !== callerId || record.state !== 'uploading') throw fileErrors.noSuchUpload(id)
-    await discardUpload(fx, record)
+    // Held alone in the store, so a chunk another process is writing refuses the abort (423) rather
+    // than lose its bytes under it.
+    const done = await fx.store.tryWithLock(uploadLockOf(id), async () => {
+      const record = await fx.store.getFile(id)
+      if (!record || record.ownerId !== callerId || record.state !== 'uploading') throw fileErrors.noSuchUpload(id)
+      await discardUpload(fx, record)
+    })
+    if (!done) throw fileErrors.locked(id)
   })
 }

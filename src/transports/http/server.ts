@@ -7,6 +7,7 @@ import type { CoreContext } from '../../core/context.js'
 import { registerProblemHandlers } from './problem.js'
 import { createValidatorCompiler } from './validation.js'
 import { accountRoutes } from './routes/accounts.js'
+import { adminRoutes } from './routes/admin.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { healthRoutes } from './routes/health.js'
 import { messageRoutes } from './routes/messages.js'
@@ -66,6 +67,7 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
     await app.register(conversationRoutes(ctx))
     await app.register(messageRoutes(ctx))
     if (options.webhooks) await app.register(webhookRoutes(ctx, options.webhooks))
+    await app.register(adminRoutes(ctx))
     if (options.files) {
       await app.register(fileRoutes(options.files))
       await app.register(chunkedUploadRoutes(options.files))

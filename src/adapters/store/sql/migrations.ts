@@ -5,12 +5,10 @@
 import { postgresHotPathLayout, sqliteHotPathLayout } from './hot-path-layout.js'
 import type { SqlDriver } from './driver.js'
 import { filesMigration } from './files.js'
+import { deadLettersMigration } from './dead-letters.js'
+import { adminsMigration } from './users.js'
+import type { Migration } from './migration.js'
 
-export interface Migration {
-  readonly version: number
-  readonly name: string
-  readonly sql: readonly string[]
-}
 
 const sharedTables = (ids: { outboxKey: string; bigint: string }): string[] => [
   `CREATE TABLE users (
@@ -180,6 +178,8 @@ export const sqliteMigrations: readonly Migration[] = [
   webhookTables({ key: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }),
   lastSeen('INTEGER'),
   sqliteHotPathLayout,
+  deadLettersMigration({ key: 'INTEGER PRIMARY KEY' }),
+  adminsMigration,
 ]
 
 export const postgresMigrations: readonly Migration[] = [
@@ -193,6 +193,8 @@ export const postgresMigrations: readonly Migration[] = [
   webhookTables({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' }),
   lastSeen('BIGINT'),
   postgresHotPathLayout,
+  deadLettersMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' }),
+  adminsMigration,
 ]
 
 /** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */

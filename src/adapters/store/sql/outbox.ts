@@ -23,18 +23,21 @@ interface Pending {
 }
 
 function toPending(row: SqlRow): Pending {
+  const onlyGroup = row['only_group']
   return {
     position: Number(row['position']),
     event: {
       id: String(row['event_id']),
       event: JSON.parse(String(row['body'])) as DomainEvent,
       createdAt: Number(row['created_at']),
+      // Only a replayed dead letter has one; an absent property keeps every other event as it was.
+      ...(onlyGroup == null ? {} : { onlyGroup: String(onlyGroup) }),
     },
   }
 }
 
 export function createSqlOutboxStore(db: SqlDriver, dialect: SqlDialect): OutboxStore {
-  const select = `SELECT position, event_id, body, created_at FROM outbox ORDER BY position LIMIT $1`
+  const select = `SELECT position, event_id, body, created_at, only_group FROM outbox ORDER BY position LIMIT $1`
   const remove = `DELETE FROM outbox WHERE ${dialect.inList('position', '$1')}`
   const positions = (pending: readonly Pending[]) => dialect.listParam(pending.map((p) => String(p.position)))
   // The position is the outbox's own bookkeeping: publishers get plain events.

@@ -30,6 +30,8 @@ export function toUser(row: SqlRow): User {
     displayName: text(row, 'display_name'),
     passwordHash: text(row, 'password_hash'),
     createdAt: int(row, 'created_at'),
+    // PostgreSQL returns a boolean, SQLite 0 or 1.
+    isAdmin: Boolean(row['is_admin']),
   }
 }
 

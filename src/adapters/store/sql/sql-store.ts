@@ -1,7 +1,8 @@
 /** @module Assembles the store port from the shared SQL parts for one engine. */
-import type { Store } from '../../../ports/store.js'
+import type { LockStore, Store } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver } from './driver.js'
 import { createSqlConversationStore } from './conversations.js'
+import { createSqlDeadLetterStore } from './dead-letters.js'
 import { createSqlFileStore } from './files.js'
 import { createSqlMessageStore } from './messages.js'
 import { createSqlOutboxStore } from './outbox.js'
@@ -11,6 +12,8 @@ import { createSqlWebhookStore } from './webhooks.js'
 export interface SqlStoreOptions {
   readonly maxBatch: number
   readonly concurrency: number
+  /** Named locks: the engine decides how they reach across processes. */
+  readonly locks: LockStore
 }
 
 export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlStoreOptions): Store {
@@ -33,6 +36,9 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
     ...createSqlOutboxStore(db, dialect),
     ...createSqlFileStore(db, dialect),
     ...createSqlWebhookStore(db, dialect),
+    ...createSqlDeadLetterStore(db, { onOutboxWrite }),
+    withLock: (key, work, mode) => options.locks.withLock(key, work, mode),
+    tryWithLock: (key, work, mode) => options.locks.tryWithLock(key, work, mode),
 
     async ping() {
       await db.query('SELECT 1 AS ok')

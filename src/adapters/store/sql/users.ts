@@ -3,7 +3,26 @@ import { errors } from '../../../core/errors.js'
 import type { NewUser, User } from '../../../core/model.js'
 import type { RefreshTokenRecord, UserStore } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor } from './driver.js'
+import type { Migration } from './migration.js'
 import { toUser } from './rows.js'
+
+/**
+ * Version 8: the admin role, and the one-row `first_admin` table that makes the first account
+ * registered an admin without a race (see createUser). A database that has accounts already closes
+ * the slot empty: nobody is promoted behind the operator's back, who grants the role from the CLI.
+ */
+export const adminsMigration: Migration = {
+  version: 8,
+  name: 'admins',
+  sql: [
+    `ALTER TABLE users ADD COLUMN is_admin BOOLEAN NOT NULL DEFAULT FALSE`,
+    `CREATE TABLE first_admin (
+      slot INTEGER PRIMARY KEY CHECK (slot = 1),
+      user_id TEXT
+    )`,
+    `INSERT INTO first_admin (slot, user_id) SELECT 1, NULL WHERE EXISTS (SELECT 1 FROM users)`,
+  ],
+}
 
 export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): UserStore {
   return {
@@ -22,12 +41,18 @@ export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): UserStor
         return await db.transaction(async (tx) => {
           const taken = await clash(tx)
           if (taken) throw taken
+          // The first account becomes admin: whoever claims the single slot in its registration's
+          // transaction. Two first registrations racing both try; the key lets one commit the claim,
+          // and the other (PostgreSQL: waiting for it; SQLite: one writer) finds it taken. A claim
+          // whose registration fails rolls back with it, leaving the slot to the next one.
+          const isAdmin =
+            (await tx.run('INSERT INTO first_admin (slot, user_id) VALUES (1, $1) ON CONFLICT (slot) DO NOTHING', [user.id])) === 1
           await tx.run(
-            `INSERT INTO users (id, username, username_key, email, email_key, display_name, password_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-            [user.id, user.username, usernameKey, user.email, emailKey, user.displayName, user.passwordHash, user.createdAt],
+            `INSERT INTO users (id, username, username_key, email, email_key, display_name, password_hash, created_at, is_admin)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [user.id, user.username, usernameKey, user.email, emailKey, user.displayName, user.passwordHash, user.createdAt, isAdmin],
           )
-          return user
+          return { ...user, isAdmin }
         })
       } catch (error) {
         if (!dialect.isUniqueViolation(error)) throw error
@@ -73,6 +98,15 @@ export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): UserStor
 
     async setLastSeen(userId, at) {
       await db.run('UPDATE users SET last_seen_at = $2 WHERE id = $1', [userId, at])
+    },
+
+    async setAdmin(ref, isAdmin) {
+      const [column, key] = 'id' in ref ? ['id', ref.id] : ['username_key', ref.username.toLowerCase()]
+      // In a transaction: on SQLite only the writer connection may write.
+      const [row] = await db.transaction((tx) =>
+        tx.query(`UPDATE users SET is_admin = $2 WHERE ${column} = $1 RETURNING *`, [key, isAdmin]),
+      )
+      return row && toUser(row)
     },
   }
 }

@@ -2,10 +2,12 @@
  * @module A Store whose SQLite connection lives on a worker thread. Every port method becomes a
  * message round trip; appends still batch (the batcher runs beside the connection). Callbacks —
  * drainOutbox's `publish`, onOutboxWrite's listener — stay on this thread and are called back.
+ * Named locks are the exception: they guard work of this thread, so they are kept here.
  */
 import { Worker } from 'node:worker_threads'
 import type { Store } from '../../../ports/store.js'
 import type { SqliteStoreOptions } from '../sqlite.js'
+import { createLocalLocks } from '../local-locks.js'
 import { deserializeError, serializeError, type FromWorker, type ToWorker } from './protocol.js'
 
 type AnyFunction = (...args: unknown[]) => unknown
@@ -99,11 +101,16 @@ export async function createSqliteWorkerStore(options: SqliteStoreOptions): Prom
     await worker.terminate()
   }
 
+  // A lock held on the store thread would cost two round trips and send the work's result across.
+  const locks = createLocalLocks()
+
   // Any port method, including ones added later, is forwarded by name.
   return new Proxy({} as Store, {
     get(_target, property) {
       if (property === 'then') return undefined // not a thenable: `await store` must not call it
       if (property === 'close') return closeStore
+      if (property === 'withLock') return locks.withLock
+      if (property === 'tryWithLock') return locks.tryWithLock
       if (typeof property !== 'string') return undefined
       if (property === 'onOutboxWrite') {
         return (listener: () => void) => {

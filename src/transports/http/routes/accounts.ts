@@ -36,6 +36,7 @@ export const accountRoutes =
     app.get('/v1/me', { preHandler: requireAuth(ctx.tokens) }, async (request) => {
       const user = await ctx.store.getUser(callerId(request))
       if (!user) throw errors.invalidToken('The account behind this token no longer exists')
-      return presentUser(user)
+      // Told to the account itself only: other users' views of an account do not reveal its role.
+      return { ...presentUser(user), is_admin: user.isAdmin }
     })
   }
