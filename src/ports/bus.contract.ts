@@ -113,11 +113,15 @@ export function busContract(name: string, make: BusFactory): void {
         received.push(...batch.map((d) => d.event))
         await held.wait
       })
-      const events = [busEvent(1), busEvent(2)]
-      await bus().publish(events)
-      await eventually(() => received.length === 2, 'both events are delivered')
-      expect(received).toEqual(events)
-      held.open()
+      // Two keys: a durable bus may hold a key's second event back until the first is done.
+      const events = [busEvent(1, 'c-1'), busEvent(1, 'c-2')]
+      try {
+        await bus().publish(events)
+        await eventually(() => received.length === 2, 'both events are delivered')
+        expect(new Set(received.map((e) => e.id))).toEqual(new Set(events.map((e) => e.id)))
+      } finally {
+        held.open()
+      }
     })
 
     it('gives every event to each consumer group', async () => {
