@@ -3,7 +3,7 @@
  * messages over 100 conversations; one worker SIGKILLed mid-stream. Every message is routed exactly
  * once in effect — receipts, live frames, webhook deliveries and status events, none missing and
  * none doubled — and each conversation's events arrive in seq order although three processes share
- * the work. Prints the take-over time.
+ * the work. Prints how long routing took to catch up after the kill.
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -28,7 +28,9 @@ describe.skipIf(!available)('scaled out: a worker SIGKILLed mid-stream', () => {
   })
 
   it('routes every message exactly once in effect, in order per conversation', { timeout: 300_000 }, async () => {
-    cluster = await deployment()
+    // One endpoint takes all 10,000 deliveries: let a claim take many at once (each conversation
+    // still gets one at a time), and keep the dead worker's claims short.
+    cluster = await deployment({ env: { CHAT4ALL_WEBHOOK_PER_WEBHOOK_CONCURRENCY: '64', CHAT4ALL_WEBHOOK_TIMEOUT_MS: '2000' } })
     hooks = await startReceiver(() => 200)
     const api = await cluster.start('api')
     await cluster.start('relay')
@@ -76,7 +78,9 @@ describe.skipIf(!available)('scaled out: a worker SIGKILLed mid-stream', () => {
       )
       return Number(row?.n) === acceptedBeforeKill.length
     })
-    const takeOverMs = Date.now() - killedAt
+    // Under full load this includes the backlog the senders built up; `npm run bench:scaled` measures
+    // the take-over itself at a rate the workers keep up with.
+    const caughtUpMs = Date.now() - killedAt
 
     // Receipts: one per message for the one recipient, none missing (the key makes doubles impossible).
     await until('every message is routed', async () => {
@@ -129,7 +133,7 @@ describe.skipIf(!available)('scaled out: a worker SIGKILLed mid-stream', () => {
     const [dead] = await cluster.query<{ n: string }>('SELECT COUNT(*) AS n FROM dead_letters')
     expect(Number(dead?.n)).toBe(0)
     console.info(
-      `worker failover: ${MESSAGES} messages, 3 workers, one SIGKILLed; take-over ${takeOverMs} ms; ` +
+      `worker failover: ${MESSAGES} messages, 3 workers, one SIGKILLed; everything accepted before the kill routed ${caughtUpMs} ms after it; ` +
         `${redelivered} webhook posts repeated by the take-over`,
     )
     live.socket.close()
