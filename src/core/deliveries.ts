@@ -8,6 +8,7 @@
  * backoff, so one poison event is dead-lettered by itself and holds back only what follows it.
  */
 import type { OutboxEvent } from './model.js'
+import { pause } from './pause.js'
 import { backoffDelayMs, type Backoff } from './retry.js'
 import type { BatchHandler, Delivery, DeadLetterSink } from '../ports/bus.js'
 import { PermanentFailure } from '../ports/bus.js'
@@ -35,20 +36,14 @@ export function isForGroup(event: OutboxEvent, group: string): boolean {
   return event.onlyGroup === undefined || event.onlyGroup === group
 }
 
-function sleep(ms: number, signal: AbortSignal, keepAlive?: () => void): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    // A broker's ack deadline may be shorter than the wait: say we are still on it every second.
-    const beat = keepAlive ? setInterval(keepAlive, 1_000) : undefined
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      if (beat) clearInterval(beat)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
+async function sleep(ms: number, signal: AbortSignal, keepAlive?: () => void): Promise<void> {
+  // A broker's ack deadline may be shorter than the wait: say we are still on it every second.
+  const beat = keepAlive ? setInterval(keepAlive, 1_000) : undefined
+  try {
+    await pause(ms, signal)
+  } finally {
+    if (beat) clearInterval(beat)
+  }
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))

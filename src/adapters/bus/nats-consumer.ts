@@ -8,6 +8,7 @@
  */
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { ConsumerInfo, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream'
+import { pause } from '../../core/pause.js'
 import type { BatchHandler, ConsumeOptions, Consumer } from '../../ports/bus.js'
 import { partitionConsumerName, partitionSubject } from './nats-partitions.js'
 import { ensurePartitionConsumer } from './nats-setup.js'
@@ -187,17 +188,4 @@ export function createNatsConsumer(context: NatsGroupContext, group: string, han
       phase = 'stopped'
     },
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
