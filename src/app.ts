@@ -194,6 +194,8 @@ function startStream(
     logger: logger.child({ service: 'presence' }),
     node: randomUUID(),
     maxConversationSize: config.stream.presenceMaxMembers,
+    heartbeatMs: config.stream.presenceHeartbeatMs,
+    expiryMs: config.stream.presenceExpiryMs,
     now: Date.now,
   })
   return createStreamHub({

@@ -87,6 +87,10 @@ export interface StreamSettings {
   readonly heartbeatMs: number
   /** Presence is shared in conversations of at most this many members. */
   readonly presenceMaxMembers: number
+  /** How often each API process says it is alive (presence across processes). */
+  readonly presenceHeartbeatMs: number
+  /** Silence after which another process counts as gone and its users as offline. */
+  readonly presenceExpiryMs: number
 }
 
 /** Each variable with its default and what it does; `chat4all config` prints them. */
@@ -114,6 +118,9 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_STREAM_REPLAY_LIMIT: 'Most messages replayed per conversation on resume; beyond it a stream.reset (default 10000)',
   CHAT4ALL_STREAM_HEARTBEAT_MS: 'Ping interval of live connections; a peer silent for one interval is dropped (default 30000)',
   CHAT4ALL_PRESENCE_MAX_MEMBERS: 'Presence is shared in conversations of at most this many members (default 100)',
+  CHAT4ALL_PRESENCE_HEARTBEAT_MS: 'How often each API process tells the others it is alive (default 10000)',
+  CHAT4ALL_PRESENCE_EXPIRY_MS:
+    'Silence after which another API process counts as gone and its users go offline; users of a crashed process are offline within this plus half a heartbeat (default 25000: within 30 s)',
   CHAT4ALL_WEBHOOK_TIMEOUT_MS: 'Longest a webhook delivery attempt may take, connection to answer (default 10000)',
   CHAT4ALL_WEBHOOK_MAX_ATTEMPTS: 'Attempts before a webhook delivery is dead-lettered (default 10, about 24 h)',
   CHAT4ALL_WEBHOOK_RETRY_BASE_MS: 'Wait after the first failed attempt; ×3 per attempt, ±20% jitter (default 60000)',
@@ -197,6 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   }
   const maxTextBytes = integer(env, 'CHAT4ALL_MAX_TEXT_BYTES', 64 * 1024, 1)
   const bus = env['CHAT4ALL_BUS'] || 'memory:'
+  if (integer(env, 'CHAT4ALL_PRESENCE_EXPIRY_MS', 25_000, 200) <= integer(env, 'CHAT4ALL_PRESENCE_HEARTBEAT_MS', 10_000, 100)) {
+    throw new ConfigError('CHAT4ALL_PRESENCE_EXPIRY_MS must be longer than CHAT4ALL_PRESENCE_HEARTBEAT_MS')
+  }
   const config: Config = {
     host: env['CHAT4ALL_HOST'] || '0.0.0.0',
     port: integer(env, 'CHAT4ALL_PORT', integer(env, 'PORT', 8080)),
@@ -227,6 +237,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
       replayLimit: integer(env, 'CHAT4ALL_STREAM_REPLAY_LIMIT', 10_000, 1),
       heartbeatMs: integer(env, 'CHAT4ALL_STREAM_HEARTBEAT_MS', 30_000, 100),
       presenceMaxMembers: integer(env, 'CHAT4ALL_PRESENCE_MAX_MEMBERS', 100, 2),
+      presenceHeartbeatMs: integer(env, 'CHAT4ALL_PRESENCE_HEARTBEAT_MS', 10_000, 100),
+      presenceExpiryMs: integer(env, 'CHAT4ALL_PRESENCE_EXPIRY_MS', 25_000, 200),
     }),
     webhooks: Object.freeze({
       timeoutMs: integer(env, 'CHAT4ALL_WEBHOOK_TIMEOUT_MS', 10_000, 1),
