@@ -157,6 +157,19 @@ describe.skipIf(!available)('postgres', () => {
       expect(seqs).toEqual(range(10))
     })
 
+    it('wakes a relay in another process when this one writes outbox events', async () => {
+      let woken = 0
+      two.onOutboxWrite(() => void woken++)
+      const [a] = ids(1)
+      const group = await createGroup(one, [a!])
+      const deadline = Date.now() + 5_000
+      while (woken === 0 && Date.now() < deadline) {
+        await sendMany(one, group.id, a!, 1)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(woken, 'a notice from the other process').toBeGreaterThan(0)
+    })
+
     it('hands the lock to a standby relay when the draining one dies', async () => {
       await drainBoth(one, two)
       const [a] = ids(1)

@@ -3,6 +3,7 @@
  * database: sequence numbers come from a row lock on the conversation, migrations from an advisory lock.
  */
 import pg from 'pg'
+import { createPostgresOutboxSignal } from './postgres-outbox-signal.js'
 import type { LockMode, LockStore, Store } from '../../ports/store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql/driver.js'
 import { migrate, postgresMigrations } from './sql/migrations.js'
@@ -128,5 +129,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     },
   }
   await migrate(driver, postgresMigrations, `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY})`)
-  return createSqlStore(driver, dialect, { maxBatch: options.maxBatch ?? 256, concurrency: 4, locks: createAdvisoryLocks(lockPool) })
+  return createSqlStore(driver, dialect, {
+    maxBatch: options.maxBatch ?? 256,
+    concurrency: 4,
+    locks: createAdvisoryLocks(lockPool),
+    outboxSignal: createPostgresOutboxSignal(pool, options.url, schema ?? 'public'),
+  })
 }

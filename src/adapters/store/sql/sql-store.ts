@@ -14,6 +14,12 @@ export interface SqlStoreOptions {
   readonly concurrency: number
   /** Named locks: the engine decides how they reach across processes. */
   readonly locks: LockStore
+  /** How other processes hear of outbox writes (PostgreSQL); without it, only this process does. */
+  readonly outboxSignal?: {
+    notify(): void
+    listen(wake: () => void): void
+    close(): Promise<void>
+  }
 }
 
 export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlStoreOptions): Store {
@@ -21,6 +27,7 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
   // Runs after the write committed: a listener that throws must not make a committed write look
   // failed (the append batcher would then retry it and report duplicates), so its error is only reported.
   const onOutboxWrite = () => {
+    options.outboxSignal?.notify()
     for (const listener of listeners) {
       try {
         listener()
@@ -46,8 +53,13 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
 
     onOutboxWrite(listener) {
       listeners.push(listener)
+      // Writes of other processes too: the local listeners already hear this process's own.
+      options.outboxSignal?.listen(listener)
     },
 
-    close: () => db.close(),
+    close: async () => {
+      await options.outboxSignal?.close()
+      await db.close()
+    },
   }
 }
