@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino'
 import type { DueDelivery, AttemptOutcome } from '../core/webhooks/model.js'
+import { backoffDelayMs } from '../core/retry.js'
 import { nextAttemptAt, type RetryPolicy } from '../core/webhooks/retry.js'
 import { webhookHeaders } from '../core/webhooks/signature.js'
 import type { Store } from '../ports/store.js'
@@ -33,6 +34,9 @@ export interface WebhookSender extends Service {
   /** Look for due deliveries now (one was just queued). */
   wake(): void
 }
+
+/** Waits after the store failed to hand out deliveries (it is down or overloaded). */
+const storeBackoff = { baseMs: 50, capMs: 5_000 }
 
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const { store, poster, logger, retry, timeoutMs } = options
@@ -112,7 +116,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
           if (signal.aborted) break
           failures++
           logger.error({ err: error, failures }, 'claiming webhook deliveries failed; retrying')
-          await pause(Math.min(5_000, 50 * 2 ** failures), signal)
+          await pause(backoffDelayMs(storeBackoff, failures), signal)
           pending = true
           continue
         }
