@@ -25,7 +25,8 @@ const defaults: Record<string, string> = {
   CHAT4ALL_LOG_LEVEL: 'warn',
 }
 
-const mainScript = fileURLToPath(new URL('../main.ts', import.meta.url))
+/** The entry point role processes run: main.js from the build (plain node), main.ts from the source (tsx). */
+const mainScript = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../main.js' : '../main.ts', import.meta.url))
 
 /** An API process forked by the primary: serves the API on the shared port. */
 async function runApiProcess(): Promise<void> {

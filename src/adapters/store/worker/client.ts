@@ -24,7 +24,10 @@ interface PendingCall {
 const persistentCallbacks = new Set(['onOutboxWrite'])
 
 export async function createSqliteWorkerStore(options: SqliteStoreOptions): Promise<Store> {
-  const worker = new Worker(new URL('./thread-entry.mjs', import.meta.url), { workerData: options })
+  // Compiled (dist/, plain node) the built thread.js loads as is; from the source (tsx, vitest) the
+  // .mjs entry registers tsx on the thread first, and tsc does not copy it into dist/.
+  const entry = import.meta.url.endsWith('.js') ? './thread.js' : './thread-entry.mjs'
+  const worker = new Worker(new URL(entry, import.meta.url), { workerData: options })
   const calls = new Map<number, PendingCall>()
   const listeners = new Map<number, PendingCall>()
   let nextId = 0
