@@ -29,6 +29,9 @@ export async function createConversation(
     throw errors.invalidConversation('members', 'A private conversation has exactly one other member')
   }
   if (others.length + 1 > ctx.limits.maxGroupMembers) throw errors.memberLimitReached(ctx.limits.maxGroupMembers)
+  // A private conversation that exists is found with a read; the write is for the first time only.
+  const existing = input.type === 'private' ? await ctx.store.findPrivateConversation(callerId, others[0]!.id) : undefined
+  if (existing) return { conversation: existing, members: await ctx.store.listMembers(existing.id), created: false }
   const callerRole: MemberRole = input.type === 'group' ? 'owner' : 'member'
   const { conversation, created } = await ctx.store.createConversation({
     id: ctx.newId(),

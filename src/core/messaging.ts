@@ -22,6 +22,12 @@ export interface SendInput {
 
 export type SendOutcome = { readonly created: boolean; readonly message: Message }
 
+/** A send checked and resolved up to its append (see prepareSend). */
+export interface PreparedSend {
+  /** Hands the message to the store at once (before any await) and resolves once it is durable. */
+  commit(): Promise<SendOutcome>
+}
+
 function checkPayloadSize(ctx: CoreContext, input: SendInput): void {
   const text = input.payload.text
   if (text !== undefined && Buffer.byteLength(text, 'utf8') > ctx.limits.maxTextBytes) {
@@ -67,6 +73,9 @@ async function targetConversation(
   }
   if (!recipient) throw errors.validation('conversation_id', 'Either conversation_id or to is required')
   if (recipient.id === callerId) throw errors.validation(toField, 'A private conversation needs someone other than you')
+  // Every send after the first finds the conversation with a read; only the first one writes.
+  const existing = await ctx.store.findPrivateConversation(callerId, recipient.id)
+  if (existing) return existing.id
   const { conversation } = await ctx.store.createConversation({
     id: ctx.newId(),
     type: 'private',
@@ -84,6 +93,16 @@ async function targetConversation(
 
 /** Accepts a message: durable and ordered when this resolves; a repeated id returns the original. */
 export async function sendMessage(ctx: CoreContext, callerId: string, input: SendInput): Promise<SendOutcome> {
+  return (await prepareSend(ctx, callerId, input)).commit()
+}
+
+/**
+ * Everything a send does before its append: limits, the attachment, the target conversation. The
+ * append is left to `commit`, so a caller that prepares sends one after another and commits each
+ * as soon as it is prepared, without waiting for the previous commit, gets seqs in that order and
+ * its sends written together (the stream's pipelined sends).
+ */
+export async function prepareSend(ctx: CoreContext, callerId: string, input: SendInput): Promise<PreparedSend> {
   checkPayloadSize(ctx, input)
   const payload = await checkAttachment(ctx, callerId, input.payload)
   // Granting file access needs proven membership first; a plain text send leaves it to the store.
@@ -93,18 +112,24 @@ export async function sendMessage(ctx: CoreContext, callerId: string, input: Sen
   const bodyHash = createHash('sha256')
     .update(stringify({ conversation: conversationId, payload: input.payload, metadata: input.metadata ?? null }) ?? '')
     .digest('base64url')
-  const result = await ctx.store.appendMessage({
-    id: input.messageId ?? ctx.newId(),
-    conversationId,
-    senderId: callerId,
-    payload,
-    metadata: input.metadata ?? null,
-    createdAt: ctx.now(),
-    bodyHash,
-  })
-  if (result.kind === 'not_found') throw errors.conversationNotFound(conversationId)
-  if (result.kind === 'conflict') throw errors.idempotencyConflict()
-  return { created: result.kind === 'created', message: result.message }
+  const id = input.messageId ?? ctx.newId()
+  const metadata = input.metadata ?? null
+  return {
+    commit: async () => {
+      const result = await ctx.store.appendMessage({
+        id,
+        conversationId,
+        senderId: callerId,
+        payload,
+        metadata,
+        createdAt: ctx.now(),
+        bodyHash,
+      })
+      if (result.kind === 'not_found') throw errors.conversationNotFound(conversationId)
+      if (result.kind === 'conflict') throw errors.idempotencyConflict()
+      return { created: result.kind === 'created', message: result.message }
+    },
+  }
 }
 
 export interface HistoryResult {

@@ -121,6 +121,11 @@ export interface ConversationStore {
    * pair: when it exists already, returns it with `created: false` and writes nothing.
    */
   createConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }>
+  /**
+   * The private conversation of these two members (in either order), or undefined. A read: sending
+   * by `to` finds the conversation here and writes only the first time.
+   */
+  findPrivateConversation(memberA: string, memberB: string): Promise<Conversation | undefined>
   getConversation(id: string): Promise<Conversation | undefined>
   getMember(conversationId: string, memberId: string): Promise<Member | undefined>
   listMembers(conversationId: string): Promise<readonly Member[]>
@@ -156,6 +161,11 @@ export interface MessageStore {
    * A message id seen before returns the stored message as `duplicate` when the body hash
    * matches, or `conflict` when it does not; neither writes anything. Membership is checked in the
    * same transaction, so a sender removed a moment ago cannot slip a message in (`not_found`).
+   * Calls made one after another without waiting for each other get their seqs in call order
+   * (per conversation), so a client may pipeline its sends.
+   * The sender's own delivered and read watermarks move forward over the new message in the same
+   * write, with no outbox event: their own message is never undelivered to them. They stop before
+   * any message of someone else the sender has not acknowledged, which still needs its receipt.
    */
   appendMessage(message: NewMessage): Promise<AppendResult>
   getMessage(id: string): Promise<Message | undefined>

@@ -2,7 +2,8 @@
  * @module What a stream session sends, before a transport gives it its wire form, and the close
  * codes both transports use (the SSE transport writes them into its last event).
  */
-import type { Member } from '../model.js'
+import type { ErrorCode } from '../errors.js'
+import type { Member, Message } from '../model.js'
 import type { LiveEvent } from './live-event.js'
 
 export const closeCodes = {
@@ -36,14 +37,22 @@ export type StreamFrame =
   /** The replay is over; everything from here on is live. */
   | { readonly kind: 'ready'; readonly replayed: number }
   | { readonly kind: 'pong'; readonly id: string | undefined }
-  | { readonly kind: 'ok'; readonly id: string | undefined }
+  /** A command done; for a `send`, once the message is durable, with what the store made of it. */
+  | { readonly kind: 'ok'; readonly id: string | undefined; readonly sent?: SentMessage }
   | {
       readonly kind: 'error'
       readonly id: string | undefined
-      readonly code: string
+      readonly code: ErrorCode
+      readonly status: number
       readonly detail: string
       readonly field: string | undefined
     }
+
+/** A message a `send` command committed: new, or the original of a repeated message id. */
+export interface SentMessage {
+  readonly message: Message
+  readonly duplicate: boolean
+}
 
 /** Where a session's frames go: a WebSocket or an SSE response. */
 export interface StreamSink {

@@ -4,7 +4,7 @@
  * message is checked against the conversation's position before it is sent — at or below it is a
  * duplicate and dropped, beyond the next seq is a gap filled from the store first.
  */
-import { errors, isAppError } from '../errors.js'
+import { errorCodes, errors, isAppError } from '../errors.js'
 import type { Store } from '../../ports/store.js'
 import { closeCodes, type ClientCommand, type CloseCode, type StreamFrame, type StreamSink } from './frames.js'
 import type { LiveEvent, MessageCreated, PresenceEvent } from './live-event.js'
@@ -46,6 +46,26 @@ export interface SessionOptions {
 
 type Task = { readonly kind: 'live'; readonly event: LiveEvent } | { readonly kind: 'sync' }
 
+/** What a command answers: a frame, or nothing (a command without an id that went well). */
+export type Reply = StreamFrame | undefined
+
+/** A reply that follows once the command's work is done: a send's, after its commit. */
+export interface LaterReply {
+  readonly later: Promise<Reply>
+}
+
+export type Answer = Reply | LaterReply
+
+const isLater = (answer: Answer): answer is LaterReply => answer !== undefined && 'later' in answer
+
+/**
+ * Most replies one connection may be waiting for at once (pipelined sends not yet committed);
+ * past it the next command waits for room, so a client cannot pile up work without bound.
+ */
+const MAX_LATER_REPLIES = 1_000
+
+const ignore = () => undefined
+
 export class StreamSession implements SyncSession {
   readonly userId: string
   /** Per conversation the user is in: the seq of the last message sent on this connection. */
@@ -56,8 +76,12 @@ export class StreamSession implements SyncSession {
   private pumping = false
   private closed = false
   private readonly lastTyping = new Map<string, number>()
-  /** Client commands, one after the other (see submit). */
+  /** Client commands, started one after the other (see submit). */
   private commands: Promise<void> = Promise.resolve()
+  /** Their replies, sent in the order of the commands. */
+  private replies: Promise<void> = Promise.resolve()
+  /** Later replies not yet settled. */
+  private readonly awaited = new Set<Promise<void>>()
   private readonly expiry: NodeJS.Timeout
 
   constructor(
@@ -89,20 +113,39 @@ export class StreamSession implements SyncSession {
   }
 
   /**
-   * Runs client work in the order it arrived, so replies keep the order of the commands even when
-   * one of them has to wait for the store.
+   * Runs client work in the order it arrived, each piece once the one before has given its answer.
+   * An answer may be a later reply (a send's, after its commit): the next command starts without
+   * waiting for it, so pipelined sends reach the store in the order sent and are written together.
+   * Replies keep the order of the commands all the same, even when one has to wait for the store.
    */
-  submit(work: () => Promise<void> | void): void {
-    this.commands = this.commands.then(work).catch((error: unknown) => this.deps.reportError(error, this.userId))
+  submit(work: () => Promise<Answer> | Answer): void {
+    const answer = this.commands.then(async () => {
+      while (this.awaited.size >= MAX_LATER_REPLIES) await Promise.race(this.awaited)
+      const given = await work()
+      if (isLater(given)) {
+        const settled = given.later.then(ignore, ignore)
+        this.awaited.add(settled)
+        void settled.then(() => this.awaited.delete(settled))
+      }
+      return given
+    })
+    this.commands = answer.then(ignore, ignore)
+    const reply = answer.then((given) => (isLater(given) ? given.later : given))
+    this.replies = this.replies
+      .then(() => reply)
+      .then((frame) => {
+        if (frame) this.send(frame)
+      })
+      .catch((error: unknown) => this.deps.reportError(error, this.userId))
   }
 
-  async handle(command: ClientCommand): Promise<void> {
-    if (this.closed) return
+  async handle(command: ClientCommand): Promise<Reply> {
+    if (this.closed) return undefined
     const id = command.id
     try {
       switch (command.type) {
         case 'ping':
-          return this.send({ kind: 'pong', id })
+          return { kind: 'pong', id }
         case 'ack':
         case 'read':
           await this.requireMember(command.conversationId)
@@ -121,20 +164,20 @@ export class StreamSession implements SyncSession {
           }
           break
       }
-      if (id !== undefined) this.send({ kind: 'ok', id })
+      return id === undefined ? undefined : { kind: 'ok', id }
     } catch (error) {
-      this.sendError(id, error)
+      return this.errorFrame(id, error)
     }
   }
 
-  /** Tells the client what was wrong with one of its commands; the connection stays open. */
-  sendError(id: string | undefined, error: unknown): void {
+  /** What to tell the client about one of its commands that failed; the connection stays open. */
+  errorFrame(id: string | undefined, error: unknown): StreamFrame {
     if (isAppError(error)) {
-      this.send({ kind: 'error', id, code: error.code, detail: error.message, field: error.field })
-    } else {
-      this.deps.reportError(error, this.userId)
-      this.send({ kind: 'error', id, code: 'internal', detail: 'The command failed on our side', field: undefined })
+      return { kind: 'error', id, code: error.code, status: error.status, detail: error.message, field: error.field }
     }
+    this.deps.reportError(error, this.userId)
+    const { status } = errorCodes.internal
+    return { kind: 'error', id, code: 'internal', status, detail: 'The command failed on our side', field: undefined }
   }
 
   close(code: CloseCode, reason: string): void {

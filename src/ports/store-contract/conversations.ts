@@ -75,6 +75,18 @@ export function conversationContract(make: StoreFactory): void {
       expect(other.conversation.id).not.toBe(first.conversation.id)
     })
 
+    it('finds the private conversation of a pair by reading, whichever side asks', async () => {
+      const [a, b, c] = ids(3)
+      expect(await store().findPrivateConversation(a!, b!)).toBeUndefined()
+      const { conversation } = await store().createConversation(privateBetween(a!, b!))
+      expect(await store().findPrivateConversation(a!, b!)).toEqual(conversation)
+      expect(await store().findPrivateConversation(b!, a!)).toEqual(conversation)
+      expect(await store().findPrivateConversation(a!, c!)).toBeUndefined()
+      // A group of the same two is not their private conversation.
+      await createGroup(store(), [a!, c!])
+      expect(await store().findPrivateConversation(a!, c!)).toBeUndefined()
+    })
+
     it('creates a private conversation once when both sides race to create it', async () => {
       const [a, b] = ids(2)
       const results = await Promise.all(

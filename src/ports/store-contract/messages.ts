@@ -99,6 +99,21 @@ export function messageContract(make: StoreFactory): void {
       }
     })
 
+    it('numbers appends made without waiting in call order, per conversation', async () => {
+      const [a, b] = ids(2)
+      const groups = await Promise.all([createGroup(store(), [a!, b!]), createGroup(store(), [a!, b!])])
+      // Enough to span several batches written at once where the engine allows it; two rounds,
+      // since a pool's first connections tend to come up in order.
+      for (let round = 1; round <= 2; round++) {
+        const messages = range(2_000).map((i) => newMessage(groups[i % 2]!.id, i % 3 ? a! : b!))
+        const results = await Promise.all(messages.map((m) => store().appendMessage(m)))
+        for (const group of groups) {
+          const mine = results.map(messageOf).filter((m) => m.conversationId === group.id)
+          expect(mine.map((m) => m.seq), `seqs of ${group.id} in call order`).toEqual(range(1_000).map((n) => n + (round - 1) * 1_000))
+        }
+      }
+    })
+
     it('refuses a missing conversation or a non-member sender without failing its neighbours', async () => {
       const [a, outsider] = ids(2)
       const group = await createGroup(store(), [a!])

@@ -2,7 +2,20 @@
 import { describe, expect, it } from 'vitest'
 import type { Message, Receipt } from '../../core/model.js'
 import type { Store, WatermarkChange } from '../store.js'
-import { T0, createGroup, createdEvent, ids, sendMany, sharedStore, uid, type StoreFactory } from './harness.js'
+import {
+  T0,
+  createGroup,
+  createdEvent,
+  drainAll,
+  ids,
+  member,
+  newMessage,
+  send,
+  sendMany,
+  sharedStore,
+  uid,
+  type StoreFactory,
+} from './harness.js'
 
 async function receiptOf(store: Store, message: Message, memberId: string): Promise<Receipt | undefined> {
   return (await store.getReceipts(message.id)).find((r) => r.memberId === memberId)
@@ -83,6 +96,70 @@ export function watermarkContract(make: StoreFactory): void {
       const results = await Promise.all([1, 3, 2, 3, 1].map((seq, i) => store().advanceWatermark(change(b, 'READ', seq, T0 + i))))
       expect(results.some((r) => r?.upToSeq === 3)).toBe(true)
       expect(await store().getMember(group.id, b)).toMatchObject({ deliveredUpToSeq: 3, readUpToSeq: 3 })
+    })
+  })
+
+  describe('the sender’s own watermarks', () => {
+    const store = sharedStore(make)
+    const marks = async (conversationId: string, memberId: string) => {
+      const m = await store().getMember(conversationId, memberId)
+      return [m?.deliveredUpToSeq, m?.readUpToSeq]
+    }
+
+    it('move forward with their own messages, with no outbox event', async () => {
+      const [a, b] = ids(2)
+      const group = await createGroup(store(), [a!, b!])
+      await drainAll(store())
+      await sendMany(store(), group.id, a!, 3)
+      expect(await marks(group.id, a!)).toEqual([3, 3])
+      expect(await marks(group.id, b!), 'the recipient still has to acknowledge').toEqual([0, 0])
+      const types = (await drainAll(store())).filter((e) => e.event.conversationId === group.id).map((e) => e.event.type)
+      expect(types).toEqual(['message.created', 'message.created', 'message.created'])
+    })
+
+    it('never pass a message of someone else the sender has not acknowledged', async () => {
+      const [a, b] = ids(2)
+      const group = await createGroup(store(), [a!, b!])
+      await sendMany(store(), group.id, a!, 2) // 1, 2
+      await send(store(), group.id, b!) // 3: a has not seen it
+      await send(store(), group.id, a!) // 4
+      expect(await marks(group.id, a!)).toEqual([2, 2])
+      expect(await marks(group.id, b!), 'b stops before a’s unacknowledged 1').toEqual([0, 0])
+      await store().advanceWatermark({ conversationId: group.id, memberId: a!, status: 'DELIVERED', upToSeq: 3, at: T0 })
+      await send(store(), group.id, a!) // 5: everything from 4 on is a's own
+      expect(await marks(group.id, a!), 'delivered runs over a’s own 4 and 5; read still stops at b’s 3').toEqual([5, 2])
+      await store().advanceWatermark({ conversationId: group.id, memberId: a!, status: 'READ', upToSeq: 3, at: T0 })
+      await send(store(), group.id, a!) // 6
+      expect(await marks(group.id, a!)).toEqual([6, 6])
+    })
+
+    it('leave receipts of others’ messages to the recipient’s own acknowledgement', async () => {
+      const { a, b, group, messages, change } = await routed(store())
+      await send(store(), group.id, b!) // 4: b never acknowledged a's 1–3
+      expect(await marks(group.id, b)).toEqual([0, 0])
+      expect(await receiptOf(store(), messages[0], b)).toMatchObject({ status: 'SENT' })
+      // b's acknowledgement still moves the watermark over a's messages and their receipts.
+      expect(await store().advanceWatermark(change(b, 'READ', 4, T0 + 10))).toEqual(change(b, 'READ', 4, T0 + 10))
+      expect(await receiptOf(store(), messages[2], b)).toMatchObject({ status: 'READ' })
+      expect(await marks(group.id, a)).toEqual([3, 3])
+    })
+
+    it('count only what the sender can see: a late joiner starts after its join', async () => {
+      const [owner, late] = ids(2)
+      const group = await createGroup(store(), [owner!])
+      await sendMany(store(), group.id, owner!, 3)
+      await store().addMembers(group.id, [member(late!)], { maxMembers: 10, now: T0 })
+      await send(store(), group.id, late!) // 4
+      expect(await marks(group.id, late!)).toEqual([4, 4])
+    })
+
+    it('follow a batch of interleaved senders', async () => {
+      const [a, b] = ids(2)
+      const group = await createGroup(store(), [a!, b!])
+      // Appended without waiting: one batch holding a 1, a 2, b 3, a 4.
+      await Promise.all([a, a, b, a].map((sender) => store().appendMessage(newMessage(group.id, sender!))))
+      expect(await marks(group.id, a!)).toEqual([2, 2])
+      expect(await marks(group.id, b!)).toEqual([0, 0])
     })
   })
 

@@ -75,7 +75,7 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
       await app.register(fileContentRoutes(options.files.fx))
     }
     if (options.stream) {
-      await app.register(streamRoutes({ hub: options.stream, tokens: ctx.tokens, logger: options.logger }))
+      await app.register(streamRoutes({ hub: options.stream, ctx, logger: options.logger }))
     }
   }
   return app

@@ -1,6 +1,17 @@
 /** @module Client → server frames: parsed and checked here, so the session gets only valid commands. */
 import { errors } from '../../core/errors.js'
+import type { SendInput } from '../../core/messaging.js'
 import type { ClientCommand } from '../../core/stream/frames.js'
+import { readSendBody } from '../send-input.js'
+
+/** A message to send: the body of POST /v1/messages, checked the same way. */
+export interface SendCommand {
+  readonly type: 'send'
+  readonly id?: string
+  readonly input: SendInput
+}
+
+export type StreamCommand = ClientCommand | SendCommand
 
 const MAX_ID = 64
 
@@ -26,8 +37,11 @@ export function commandId(frame: unknown): string | undefined {
   return undefined
 }
 
-/** Parses one text frame; throws `validation_failed` / `malformed_json` for anything else. */
-export function parseCommand(raw: string): ClientCommand {
+/**
+ * Parses one text frame of the caller's; throws `validation_failed` for anything else, or for a
+ * `send` whatever POST /v1/messages would refuse the body with.
+ */
+export function parseCommand(raw: string, callerId: string): StreamCommand {
   let frame: unknown
   try {
     frame = JSON.parse(raw)
@@ -51,7 +65,12 @@ export function parseCommand(raw: string): ClientCommand {
       }
     case 'typing':
       return { type: 'typing', ...withId, conversationId: text(body['conversation_id'], 'conversation_id') }
+    case 'send': {
+      // The frame is the message body with `type` and `id` beside it.
+      const { type: _type, id: _id, ...message } = body
+      return { type: 'send', ...withId, input: readSendBody(message, callerId) }
+    }
     default:
-      throw errors.validation('type', `Unknown command type ${JSON.stringify(body['type'])}; known: ack, read, typing, ping`)
+      throw errors.validation('type', `Unknown command type ${JSON.stringify(body['type'])}; known: send, ack, read, typing, ping`)
   }
 }

@@ -5,28 +5,30 @@
  */
 import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
+import type { CoreContext } from '../../core/context.js'
 import { errors } from '../../core/errors.js'
 import { closeCodes } from '../../core/stream/frames.js'
 import type { StreamHub } from '../../core/stream/hub.js'
-import type { TokenService } from '../../core/tokens.js'
 import { sseRoutes } from './sse.js'
 import { attachWebSocketTransport, STREAM_PATH } from './websocket.js'
 
 export interface StreamRoutesOptions {
   readonly hub: StreamHub
-  readonly tokens: TokenService
+  /** Tokens to authenticate connections, and the use cases the WebSocket's `send` command calls. */
+  readonly ctx: CoreContext
   readonly logger: Logger
 }
 
 export const streamRoutes =
-  ({ hub, tokens, logger }: StreamRoutesOptions): FastifyPluginAsync =>
+  ({ hub, ctx, logger }: StreamRoutesOptions): FastifyPluginAsync =>
   async (app) => {
+    const { tokens } = ctx
     await app.register(sseRoutes({ hub, tokens }))
     // Reached only without upgrade headers: the upgrade itself never gets to Fastify's router.
     app.get(STREAM_PATH, async () => {
       throw errors.upgradeRequired('GET /v1/stream is a WebSocket; for Server-Sent Events use GET /v1/events')
     })
-    const websocket = attachWebSocketTransport(app.server, { hub, tokens, logger })
+    const websocket = attachWebSocketTransport(app.server, { hub, tokens, logger, messaging: ctx })
     app.addHook('preClose', async () => {
       hub.closeAll(closeCodes.goingAway, 'server shutting down')
       await websocket.close()

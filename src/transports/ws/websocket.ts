@@ -7,19 +7,21 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
+import type { CoreContext, Limits } from '../../core/context.js'
 import { errors, isAppError } from '../../core/errors.js'
 import { closeCodes, type StreamSink } from '../../core/stream/frames.js'
 import type { StreamHub } from '../../core/stream/hub.js'
 import { parseCursor } from '../../core/stream/positions.js'
-import type { StreamSession } from '../../core/stream/session.js'
+import type { Answer, StreamSession } from '../../core/stream/session.js'
 import type { TokenService } from '../../core/tokens.js'
 import { chooseProtocol, tokenFrom } from './auth.js'
-import { commandId, parseCommand } from './commands.js'
+import { commandId, parseCommand, type StreamCommand } from './commands.js'
+import { startSend } from './send.js'
 import { frameBytes } from './wire.js'
 
 export const STREAM_PATH = '/v1/stream'
-/** Client frames are small commands. */
-const MAX_CLIENT_FRAME = 16 * 1024
+/** Commands other than `send` are small. */
+const MAX_COMMAND_FRAME = 16 * 1024
 const POLL_CLOSE_MS = 10
 const DRAIN_FALLBACK_MS = 250
 const CLOSE_GRACE_MS = 1_000
@@ -28,6 +30,33 @@ export interface WebSocketTransportOptions {
   readonly hub: StreamHub
   readonly tokens: TokenService
   readonly logger: Logger
+  /** What the `send` command accepts messages with; without it (the stream layer alone) it is refused. */
+  readonly messaging?: CoreContext
+}
+
+/**
+ * A `send` frame carries a whole message: its text and metadata at the limits, even written with
+ * JSON's six-byte escapes, and room for the rest of the frame.
+ */
+const maxClientFrame = (limits: Limits | undefined) =>
+  limits ? Math.max(MAX_COMMAND_FRAME, 6 * (limits.maxTextBytes + limits.maxMetadataBytes) + MAX_COMMAND_FRAME) : MAX_COMMAND_FRAME
+
+/**
+ * Hands a connection's commands to its session, and stops reading the socket while more than
+ * `limitBytes` of them wait to start (pipelined sends waiting for room), so they wait in the
+ * client's socket rather than in our memory.
+ */
+function intake(ws: WebSocket, session: StreamSession, limitBytes: number) {
+  let waitingBytes = 0
+  return (bytes: number, work: () => Promise<Answer> | Answer) => {
+    waitingBytes += bytes
+    if (waitingBytes > limitBytes && !ws.isPaused) ws.pause()
+    session.submit(() => {
+      waitingBytes -= bytes
+      if (ws.isPaused && waitingBytes <= limitBytes / 2) ws.resume()
+      return work()
+    })
+  }
 }
 
 /** A close reason is at most 123 bytes. */
@@ -73,12 +102,12 @@ function sinkFor(ws: WebSocket, socket: Duplex, limitBytes: number): StreamSink 
 }
 
 export function attachWebSocketTransport(server: Server, options: WebSocketTransportOptions): { close(): Promise<void> } {
-  const { hub, tokens, logger } = options
+  const { hub, tokens, logger, messaging } = options
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
     clientTracking: false,
-    maxPayload: MAX_CLIENT_FRAME,
+    maxPayload: maxClientFrame(messaging?.limits),
     handleProtocols: (offered) => chooseProtocol(offered),
   })
   const sockets = new Set<WebSocket>()
@@ -97,16 +126,25 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
   }, hub.limits.heartbeatMs)
   heartbeat.unref()
 
-  const onMessage = (ws: WebSocket, session: StreamSession, data: Buffer, isBinary: boolean) => {
+  const work = (session: StreamSession, command: StreamCommand): (() => Promise<Answer>) => {
+    if (command.type !== 'send') return () => session.handle(command)
+    if (messaging) return () => startSend(messaging, session, command)
+    return () => Promise.resolve(session.errorFrame(command.id, errors.validation('type', 'This stream does not accept send')))
+  }
+
+  type Submit = ReturnType<typeof intake>
+  const onMessage = (ws: WebSocket, session: StreamSession, submit: Submit, data: Buffer, isBinary: boolean) => {
     // Replies to commands bypass the event queue; a client that sends but never reads must not make
     // them pile up without bound, so past the buffer limit it is a slow consumer like any other.
     if (ws.bufferedAmount > hub.limits.bufferBytes) {
       return session.close(closeCodes.resume, 'buffer overflow: read your frames, reconnect and resume')
     }
-    if (isBinary) return session.submit(() => session.sendError(undefined, errors.validation('frame', 'Send text frames of JSON')))
+    if (isBinary) {
+      return submit(data.length, () => session.errorFrame(undefined, errors.validation('frame', 'Send text frames of JSON')))
+    }
     try {
-      const command = parseCommand(data.toString('utf8'))
-      session.submit(() => session.handle(command))
+      const command = parseCommand(data.toString('utf8'), session.userId)
+      submit(data.length, work(session, command))
     } catch (error) {
       let id: string | undefined
       try {
@@ -114,7 +152,7 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
       } catch {
         id = undefined
       }
-      session.submit(() => session.sendError(id, error))
+      submit(data.length, () => session.errorFrame(id, error))
     }
   }
 
@@ -135,9 +173,10 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
       return ws.close(closeCodes.badRequest, reasonOf(isAppError(error) ? error.message : 'bad positions'))
     }
     const session = hub.open({ userId, tokenExpiresAt: expiresAt, positions, sink: sinkFor(ws, socket, hub.limits.bufferBytes) })
+    const submit = intake(ws, session, hub.limits.bufferBytes)
     sockets.add(ws)
     ws.on('pong', () => silent.delete(ws))
-    ws.on('message', (data: Buffer, isBinary: boolean) => onMessage(ws, session, data, isBinary))
+    ws.on('message', (data: Buffer, isBinary: boolean) => onMessage(ws, session, submit, data, isBinary))
     ws.on('error', (err) => logger.debug({ err, userId }, 'websocket error'))
     ws.on('close', () => {
       sockets.delete(ws)

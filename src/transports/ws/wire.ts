@@ -4,7 +4,8 @@
  * a conversation (a message, a reset), null on the others (state and ephemeral events).
  * An event sent to many connections is serialised once.
  */
-import type { StreamFrame } from '../../core/stream/frames.js'
+import { errorCodes } from '../../core/errors.js'
+import type { SentMessage, StreamFrame } from '../../core/stream/frames.js'
 import type { LiveEvent } from '../../core/stream/live-event.js'
 import { iso, presentMessage } from '../http/present.js'
 
@@ -63,6 +64,15 @@ function eventBody(event: LiveEvent): Record<string, unknown> {
   }
 }
 
+/** What a `send` was made into, like POST /v1/messages' answer; `duplicate` for a repeated message id. */
+const sentBody = ({ message, duplicate }: SentMessage) => ({
+  message_id: message.id,
+  conversation_id: message.conversationId,
+  seq: message.seq,
+  created_at: iso(message.createdAt),
+  status: duplicate ? 'duplicate' : 'accepted',
+})
+
 const serialised = new WeakMap<LiveEvent, string>()
 
 function eventJson(event: LiveEvent): string {
@@ -104,14 +114,23 @@ export function frameJson(frame: StreamFrame): string {
     case 'ready':
       return JSON.stringify({ type: 'ready', position: null, replayed: frame.replayed })
     case 'pong':
+      return JSON.stringify({ type: 'pong', position: null, ...(frame.id === undefined ? {} : { id: frame.id }) })
     case 'ok':
-      return JSON.stringify({ type: frame.kind, position: null, ...(frame.id === undefined ? {} : { id: frame.id }) })
+      return JSON.stringify({
+        type: 'ok',
+        position: null,
+        ...(frame.id === undefined ? {} : { id: frame.id }),
+        ...(frame.sent ? sentBody(frame.sent) : {}),
+      })
     case 'error':
+      // The problem+json fields of the same failure over HTTP (its `type` URI is the code's).
       return JSON.stringify({
         type: 'error',
         position: null,
         ...(frame.id === undefined ? {} : { id: frame.id }),
         code: frame.code,
+        title: errorCodes[frame.code].title,
+        status: frame.status,
         detail: frame.detail,
         ...(frame.field === undefined ? {} : { field: frame.field }),
       })

@@ -12,13 +12,11 @@ export interface SqlConversationStoreOptions {
   readonly onOutboxWrite: () => void
 }
 
-/** The key that makes a private conversation unique per pair of members. */
+/** The key that makes a private conversation unique per pair of members, whichever comes first. */
+const pairKeyOf = (memberIds: readonly string[]): string => [...memberIds].sort().join('|')
+
 export function pairKey(input: NewConversation): string | null {
-  if (input.type !== 'private') return null
-  return input.members
-    .map((m) => m.id)
-    .sort()
-    .join('|')
+  return input.type === 'private' ? pairKeyOf(input.members.map((m) => m.id)) : null
 }
 
 async function insertMember(
@@ -84,6 +82,11 @@ export function createSqlConversationStore(
       const [row] = await db.query('SELECT * FROM conversations WHERE pair_key = $1', [key])
       if (!row) throw new Error(`conversation insert conflicted but no pair ${String(key)} exists`)
       return { conversation: toConversation(row), created: false }
+    },
+
+    async findPrivateConversation(memberA, memberB) {
+      const [row] = await db.query('SELECT * FROM conversations WHERE pair_key = $1', [pairKeyOf([memberA, memberB])])
+      return row && toConversation(row)
     },
 
     async getMember(conversationId, memberId) {

@@ -31,6 +31,25 @@ const materializeSql = `
   WHERE m.conversation_id = $1 AND m.member_id <> $3 AND m.joined_after_seq < $2
   ON CONFLICT (conversation_id, seq, member_id) DO NOTHING`
 
+/**
+ * The sender's watermark (delivered or read) moved over their own messages up to $3: it stops
+ * before the first message of someone else above it, which the sender has not acknowledged and
+ * which still needs its receipt and status event; messages from before the sender joined do not
+ * count. Forward only. Parameters: conversation id, sender id, seq.
+ */
+const ownWatermark = (column: string) => {
+  const from = `CASE WHEN members.joined_after_seq > members.${column} THEN members.joined_after_seq ELSE members.${column} END`
+  return `CASE WHEN ${column} >= $3 THEN ${column} ELSE COALESCE(
+    (SELECT x.seq - 1 FROM messages x WHERE x.conversation_id = $1 AND x.seq > ${from} AND x.seq <= $3
+       AND x.sender_id <> $2 ORDER BY x.seq LIMIT 1),
+    CAST($3 AS BIGINT)) END`
+}
+
+const senderWatermarksSql = `
+  UPDATE members SET delivered_up_to_seq = ${ownWatermark('delivered_up_to_seq')},
+    read_up_to_seq = ${ownWatermark('read_up_to_seq')}
+  WHERE conversation_id = $1 AND member_id = $2 AND read_up_to_seq < $3`
+
 async function appendAll(
   tx: SqlExecutor,
   dialect: SqlDialect,
@@ -44,6 +63,8 @@ async function appendAll(
   )
   const lastSeq = new Map(rows.map((r) => [r.id, Number(r.last_seq)]))
   const lastActivity = new Map<string, number>()
+  /** Per conversation and sender, the last seq they appended in this batch. */
+  const sent = new Map<string, { conversationId: string; senderId: string; seq: number }>()
   const results: AppendResult[] = []
   for (const message of messages) {
     const current = lastSeq.get(message.conversationId)
@@ -91,7 +112,14 @@ async function appendAll(
       createdAt: message.createdAt,
     }
     await insertOutboxEvent(tx, `message.created:${message.id}`, event, message.createdAt)
+    const { conversationId, senderId } = message
+    sent.set(`${conversationId}|${senderId}`, { conversationId, senderId, seq })
     results.push({ kind: 'created', message: { ...message, seq } })
+  }
+  // Once per sender and conversation, in key order (the same order in every batch).
+  for (const key of [...sent.keys()].sort()) {
+    const { conversationId, senderId, seq } = sent.get(key)!
+    await tx.run(senderWatermarksSql, [conversationId, senderId, seq])
   }
   for (const [id, at] of lastActivity) {
     await tx.run('UPDATE conversations SET last_seq = $2, last_activity_at = $3 WHERE id = $1', [id, lastSeq.get(id)!, at])
@@ -99,24 +127,85 @@ async function appendAll(
   return results
 }
 
+/** One message's outcome within a batch: a failure is its own, not its neighbours'. */
+type Settled = { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: unknown }
+
+const unwrap = (settled: Settled): AppendResult => {
+  if (settled.ok) return settled.result
+  throw settled.error
+}
+
+/**
+ * Runs batch writes so that seqs follow the order of the appendMessage calls: a batch starts only
+ * once the earlier batches sharing one of its conversations are done. PostgreSQL writes several
+ * batches at once, and without this a later batch could win the conversation's row lock first
+ * (which would reorder a client's pipelined sends). The wait is one the row lock imposes anyway;
+ * batches of other conversations still run side by side.
+ */
+function inCallOrder() {
+  const tails = new Map<string, Promise<void>>()
+  return <T>(conversationIds: readonly string[], write: () => Promise<T>): Promise<T> => {
+    const before = new Set<Promise<void>>()
+    for (const id of conversationIds) {
+      const tail = tails.get(id)
+      if (tail) before.add(tail)
+    }
+    const done = before.size === 0 ? write() : Promise.all(before).then(write)
+    const tail = done.then(
+      () => undefined,
+      () => undefined,
+    )
+    for (const id of conversationIds) tails.set(id, tail)
+    void tail.then(() => {
+      for (const id of conversationIds) if (tails.get(id) === tail) tails.delete(id)
+    })
+    return done
+  }
+}
+
 export function createSqlMessageStore(
   db: SqlDriver,
   dialect: SqlDialect,
   options: SqlMessageStoreOptions,
 ): MessageStore {
-  const written = <T>(results: T): T => {
+  const commit = async (messages: readonly NewMessage[]) => {
+    const results = await db.transaction((tx) => appendAll(tx, dialect, messages))
     options.onOutboxWrite()
     return results
   }
-  const append = createBatcher<NewMessage, AppendResult>({
-    writeBatch: async (batch) => written(await db.transaction((tx) => appendAll(tx, dialect, batch))),
-    writeOne: async (one) => written((await db.transaction((tx) => appendAll(tx, dialect, [one])))[0]!),
+  /**
+   * The batch in one transaction or, should that fail, each message alone and in order, so only
+   * the culprit sees its error. Done here rather than by the batcher's own retry so the retries
+   * stay inside the call-order wait.
+   */
+  const writeSettled = async (batch: readonly NewMessage[]): Promise<Settled[]> => {
+    try {
+      return (await commit(batch)).map((result) => ({ ok: true, result }))
+    } catch (error) {
+      if (batch.length === 1) return [{ ok: false, error }]
+      const settled: Settled[] = []
+      for (const one of batch) {
+        settled.push(
+          await commit([one]).then(
+            ([result]): Settled => ({ ok: true, result: result! }),
+            (e: unknown): Settled => ({ ok: false, error: e }),
+          ),
+        )
+      }
+      return settled
+    }
+  }
+  const ordered = inCallOrder()
+  const append = createBatcher<NewMessage, Settled>({
+    writeBatch: (batch) => ordered([...new Set(batch.map((m) => m.conversationId))], () => writeSettled(batch)),
+    // writeBatch never fails (each message is settled on its own), so the batcher never needs this.
+    writeOne: async (one) => (await ordered([one.conversationId], () => writeSettled([one])))[0]!,
     maxBatch: options.maxBatch,
     concurrency: options.concurrency,
   })
 
   return {
-    appendMessage: append,
+    appendMessage: (message) => append(message).then(unwrap),
 
     async getMessage(id) {
       const [row] = await db.query(`SELECT ${messageColumns} FROM messages WHERE id = $1`, [id])
