@@ -49,6 +49,13 @@ async function serve(options: { role: string }): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
+  // While stopping, a driver may still settle work cut short by its connection closing (a NATS
+  // publish in flight, say): the outbox keeps what it covered, so it must not fail a clean stop.
+  process.on('unhandledRejection', (reason) => {
+    if (signals > 0) return void logger.warn({ err: reason }, 'work cut short while stopping')
+    logger.fatal({ err: reason }, 'unhandled promise rejection')
+    process.exit(1)
+  })
 }
 
 export async function runCli(argv: readonly string[]): Promise<void> {
