@@ -50,6 +50,23 @@ const senderWatermarksSql = `
     read_up_to_seq = ${ownWatermark('read_up_to_seq')}
   WHERE conversation_id = $1 AND member_id = $2 AND read_up_to_seq < $3`
 
+/**
+ * PostgreSQL does a batch's per-conversation updates in one statement each (a round trip per
+ * statement is most of an append's cost there); SQLite runs in-process, where a loop costs nothing.
+ * Parameters: arrays of conversation ids, sender ids and seqs.
+ */
+const senderWatermarksBatchSql = `
+  UPDATE members SET
+    delivered_up_to_seq = ${ownWatermark('delivered_up_to_seq').replaceAll('$1', 'v.conversation_id').replaceAll('$2', 'v.sender_id').replaceAll('$3', 'v.seq')},
+    read_up_to_seq = ${ownWatermark('read_up_to_seq').replaceAll('$1', 'v.conversation_id').replaceAll('$2', 'v.sender_id').replaceAll('$3', 'v.seq')}
+  FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v(conversation_id, sender_id, seq)
+  WHERE members.conversation_id = v.conversation_id AND members.member_id = v.sender_id AND members.read_up_to_seq < v.seq`
+
+const conversationsBatchSql = `
+  UPDATE conversations SET last_seq = v.last_seq, last_activity_at = v.at
+  FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, last_seq, at)
+  WHERE conversations.id = v.id`
+
 async function appendAll(
   tx: SqlExecutor,
   dialect: SqlDialect,
@@ -66,14 +83,16 @@ async function appendAll(
   /** Per conversation and sender, the last seq they appended in this batch. */
   const sent = new Map<string, { conversationId: string; senderId: string; seq: number }>()
   const results: AppendResult[] = []
+  // Every sender's membership in one read; a pair not found is not a member.
+  const senders = [...new Set(messages.map((m) => m.senderId))]
+  const memberRows = await tx.query<{ conversation_id: string; member_id: string }>(
+    `SELECT conversation_id, member_id FROM members WHERE ${dialect.inList('conversation_id', '$1')} AND ${dialect.inList('member_id', '$2')}`,
+    [dialect.listParam(ids), dialect.listParam(senders)],
+  )
+  const members = new Set(memberRows.map((r) => `${r.conversation_id}|${r.member_id}`))
   for (const message of messages) {
     const current = lastSeq.get(message.conversationId)
-    const isMember =
-      current !== undefined &&
-      (await tx.query('SELECT 1 AS ok FROM members WHERE conversation_id = $1 AND member_id = $2', [
-        message.conversationId,
-        message.senderId,
-      ])).length > 0
+    const isMember = current !== undefined && members.has(`${message.conversationId}|${message.senderId}`)
     if (!isMember) {
       results.push({ kind: 'not_found' })
       continue
@@ -117,12 +136,20 @@ async function appendAll(
     results.push({ kind: 'created', message: { ...message, seq } })
   }
   // Once per sender and conversation, in key order (the same order in every batch).
-  for (const key of [...sent.keys()].sort()) {
-    const { conversationId, senderId, seq } = sent.get(key)!
-    await tx.run(senderWatermarksSql, [conversationId, senderId, seq])
-  }
-  for (const [id, at] of lastActivity) {
-    await tx.run('UPDATE conversations SET last_seq = $2, last_activity_at = $3 WHERE id = $1', [id, lastSeq.get(id)!, at])
+  const own = [...sent.keys()].sort().map((key) => sent.get(key)!)
+  const touched = [...lastActivity.keys()].sort()
+  if (dialect.name === 'postgres') {
+    if (own.length > 0) {
+      await tx.run(senderWatermarksBatchSql, [own.map((o) => o.conversationId), own.map((o) => o.senderId), own.map((o) => String(o.seq))])
+    }
+    if (touched.length > 0) {
+      await tx.run(conversationsBatchSql, [touched, touched.map((id) => String(lastSeq.get(id)!)), touched.map((id) => String(lastActivity.get(id)!))])
+    }
+  } else {
+    for (const { conversationId, senderId, seq } of own) await tx.run(senderWatermarksSql, [conversationId, senderId, seq])
+    for (const id of touched) {
+      await tx.run('UPDATE conversations SET last_seq = $2, last_activity_at = $3 WHERE id = $1', [id, lastSeq.get(id)!, lastActivity.get(id)!])
+    }
   }
   return results
 }
