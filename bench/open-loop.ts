@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fireOnSchedule } from './schedule.js'
 import { Pool } from 'undici'
 import { textBody, type BenchConversation } from './fixtures.js'
 
@@ -72,17 +73,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     inFlight.add(done)
   }
 
-  const start = performance.now() + 5
-  let next = 0
-  while (next < total) {
-    const now = performance.now()
-    while (next < total && start + next * intervalMs <= now) {
-      fire(next, start + next * intervalMs)
-      next++
-    }
-    const wait = start + next * intervalMs - performance.now()
-    await sleep(Math.max(0, Math.min(wait, 1)))
-  }
+  const start = await fireOnSchedule(total, intervalMs, fire)
   const drained = Promise.all([...inFlight]).then(() => true)
   const gaveUp = sleep(options.drainTimeoutMs ?? 30_000).then(() => false)
   await Promise.race([drained, gaveUp])

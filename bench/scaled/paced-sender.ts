@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fireOnSchedule } from '../schedule.js'
 import { Pool } from 'undici'
 import { textBody, type BenchConversation } from '../fixtures.js'
 
@@ -86,16 +87,7 @@ export function pacedSend(options: PacedOptions): { readonly live: PacedResult['
         .finally(() => inFlight.delete(request))
       inFlight.add(request)
     }
-    const start = performance.now() + 5
-    let next = 0
-    while (next < total) {
-      const now = performance.now()
-      while (next < total && start + next * intervalMs <= now) {
-        fire(next, start + next * intervalMs)
-        next++
-      }
-      await sleep(Math.max(0, Math.min(start + next * intervalMs - performance.now(), 1)))
-    }
+    const start = await fireOnSchedule(total, intervalMs, fire)
     await Promise.race([Promise.all([...inFlight]), sleep(options.drainTimeoutMs ?? 30_000)])
     const elapsedS = (performance.now() - start) / 1000
     await pool.destroy()
