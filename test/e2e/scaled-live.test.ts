@@ -25,7 +25,8 @@ describe.skipIf(!available)('scaled out: live delivery across API processes', ()
   it('delivers messages, typing and presence between users on different processes', { timeout: 120_000 }, async () => {
     cluster = await deployment({ env: { CHAT4ALL_PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS), CHAT4ALL_PRESENCE_EXPIRY_MS: String(EXPIRY_MS) } })
     const [a, b] = [await cluster.start('api'), await cluster.start('api')]
-    await cluster.start('relay,worker')
+    // Two workers: a conversation's events go to either, so neither may address from a stale member list.
+    await Promise.all([cluster.start('relay,worker'), cluster.start('worker')])
     const alice = await newUser(a.url, 'alice')
     const bob = await newUser(a.url, 'bob')
     const conversation = (await alice.post('/v1/conversations', { type: 'private', members: [bob.username] })).body
@@ -53,6 +54,21 @@ describe.skipIf(!available)('scaled out: live delivery across API processes', ()
     const fromBob = await new ApiClient(b.url, bob.token).post('/v1/messages', { conversation_id: conversation, payload: { type: 'text', text: 'hi from B' } })
     expect(fromBob.status).toBe(202)
     await aliceOnA.waitFor((f) => f.type === 'message.created' && f.position?.seq === 21, 'bob’s message on A')
+
+    // A member added later receives, live on B, every message sent after joining — whichever
+    // worker handles them, although both addressed this conversation before she joined.
+    const group = (await alice.post('/v1/conversations', { type: 'group', title: 'later', members: [bob.username] })).body
+      .conversation_id as string
+    for (let i = 0; i < 10; i++) await alice.post('/v1/messages', { conversation_id: group, payload: { type: 'text', text: `before ${i}` } })
+    const carol = await newUser(a.url, 'carol')
+    const carolOnB = await StreamClient.connect(b.url, { token: carol.token! })
+    expect((await alice.post(`/v1/conversations/${group}/members`, { members: [carol.username] })).status).toBeLessThan(300)
+    await carolOnB.waitFor((f) => f.type === 'member.joined', 'carol hears she joined')
+    for (let i = 0; i < 10; i++) await alice.post('/v1/messages', { conversation_id: group, payload: { type: 'text', text: `after ${i}` } })
+    await carolOnB.waitFor((f) => f.type === 'message.created' && f.position?.seq === 20, 'the last message reaches carol live')
+    const carolSeqs = carolOnB.frames.filter((f) => f.type === 'message.created').map((f) => f.position!.seq)
+    expect(carolSeqs).toEqual(Array.from({ length: 10 }, (_, i) => i + 11))
+    carolOnB.socket.close()
 
     // Typing on B shows on A.
     bobOnB.send({ type: 'typing', conversation_id: conversation })
