@@ -11,7 +11,7 @@ import type { CoreContext } from './core/context.js'
 import { createTokenService } from './core/tokens.js'
 import { createPresence } from './core/presence.js'
 import { createStreamHub, type StreamHub } from './core/stream/hub.js'
-import { createMemberCache, type MemberCache } from './core/stream/member-cache.js'
+import { createBatchMembers, createMemberCache, type MemberCache } from './core/stream/member-cache.js'
 import { buildHttpServer } from './transports/http/server.js'
 import { createOutboxRelay } from './workers/outbox-relay.js'
 import { createRouter } from './workers/router.js'
@@ -233,9 +233,9 @@ function consumerSettings(config: Config, store: Store, logger: Logger): Omit<Co
  * Members for addressing live events. On the memory bus one process sees every event, so its cache
  * is dropped whenever membership changes. On a shared bus a conversation's events may be handled
  * by any worker: one that did not see a membership change would address later messages from a
- * stale list, so there members are read for each event.
+ * stale list, so there members are read afresh for each batch, in one read.
  */
 function addressingMembers(config: Config, store: Store, shared: MemberCache): MemberCache {
   if (!config.bus.startsWith('nats://')) return shared
-  return createMemberCache({ store, maxEntries: 10_000, ttlMs: 0, now: Date.now })
+  return createBatchMembers(store)
 }

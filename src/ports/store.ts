@@ -129,6 +129,8 @@ export interface ConversationStore {
   getConversation(id: string): Promise<Conversation | undefined>
   getMember(conversationId: string, memberId: string): Promise<Member | undefined>
   listMembers(conversationId: string): Promise<readonly Member[]>
+  /** The members of several conversations in one read (a conversation without members is absent). */
+  listMembersOf(conversationIds: readonly string[]): Promise<ReadonlyMap<string, readonly Member[]>>
   /** The member's conversations, most recent activity first, strictly after the cursor. */
   listConversations(
     memberId: string,

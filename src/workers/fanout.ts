@@ -59,6 +59,7 @@ export function createFanoutWorker({ bus, fanout, members, consume }: FanoutWork
   return bus.consume(
     'fanout',
     async (batch) => {
+      await members.prefetch?.(batch.map((delivery) => delivery.event.event.conversationId))
       // In order: a member.joined must invalidate the cache before the next message is addressed.
       for (const delivery of batch) {
         const { event } = delivery.event

@@ -12,10 +12,12 @@ export interface MemberCache {
   members(conversationId: string): Promise<readonly Member[]>
   /** Forgets a conversation, so the next read sees a membership change. */
   invalidate(conversationId: string): void
+  /** Loads several conversations in one read ahead of a batch (a cache that keeps entries may skip it). */
+  prefetch?(conversationIds: readonly string[]): Promise<void>
 }
 
 export interface MemberCacheOptions {
-  readonly store: Pick<Store, 'listMembers'>
+  readonly store: Pick<Store, 'listMembers' | 'listMembersOf'>
   /** Conversations kept at most; the least recently loaded go first. */
   readonly maxEntries: number
   readonly ttlMs: number
@@ -46,6 +48,29 @@ export function createMemberCache({ store, maxEntries, ttlMs, now }: MemberCache
     },
     invalidate(conversationId) {
       entries.delete(conversationId)
+    },
+  }
+}
+
+/**
+ * Members read fresh for every batch: `prefetch` loads the batch's conversations in one read and
+ * replaces whatever the previous batch loaded. For a worker that may not see every membership
+ * change of a conversation (a shared bus hands its events to any worker), so nothing it read for
+ * an earlier batch can be trusted for the next.
+ */
+export function createBatchMembers(store: Pick<Store, 'listMembers' | 'listMembersOf'>): MemberCache {
+  let loaded = new Map<string, readonly Member[]>()
+  return {
+    async members(conversationId) {
+      return loaded.get(conversationId) ?? store.listMembers(conversationId)
+    },
+    invalidate(conversationId) {
+      const next = new Map(loaded)
+      next.delete(conversationId)
+      loaded = next
+    },
+    async prefetch(conversationIds) {
+      loaded = new Map(await store.listMembersOf(conversationIds))
     },
   }
 }

@@ -59,6 +59,17 @@ export function conversationContract(make: StoreFactory): void {
       expect(await store().listMembers(uid('missing'))).toEqual([])
     })
 
+    it('lists the members of several conversations in one read, each as listMembers does', async () => {
+      const [a, b, c] = ids(3)
+      const one = await createGroup(store(), [a!, b!])
+      const two = await createGroup(store(), [c!])
+      const byConversation = await store().listMembersOf([one.id, two.id, 'no-such-conversation', one.id])
+      expect([...byConversation.keys()].sort()).toEqual([one.id, two.id].sort())
+      expect(byConversation.get(one.id)).toEqual(await store().listMembers(one.id))
+      expect(byConversation.get(two.id)).toEqual(await store().listMembers(two.id))
+      expect((await store().listMembersOf([])).size).toBe(0)
+    })
+
     it('keeps one private conversation per pair, whichever side asks', async () => {
       const [a, b] = ids(2)
       const first = await store().createConversation(privateBetween(a!, b!))

@@ -104,6 +104,23 @@ export function createSqlConversationStore(
       return rows.map(toMember)
     },
 
+    async listMembersOf(conversationIds) {
+      const byConversation = new Map<string, Member[]>()
+      if (conversationIds.length === 0) return byConversation
+      const rows = await db.query(
+        `SELECT * FROM members WHERE ${dialect.inList('conversation_id', '$1')} ORDER BY conversation_id, joined_at, member_id`,
+        [dialect.listParam([...new Set(conversationIds)])],
+      )
+      for (const row of rows) {
+        const member = toMember(row)
+        const id = String(row['conversation_id'])
+        const list = byConversation.get(id)
+        if (list) list.push(member)
+        else byConversation.set(id, [member])
+      }
+      return byConversation
+    },
+
     async listConversations(memberId, { limit, cursor }) {
       const params: (string | number)[] = [memberId, limit]
       let after = ''
