@@ -100,7 +100,7 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_DATA_DIR: 'Where the embedded database and generated secrets live (default ./data)',
   CHAT4ALL_DB: 'sqlite:<file> (default sqlite:<data dir>/chat4all.db) or postgres://user@host:port/db',
   CHAT4ALL_BUS: 'memory: (default, in-process: one process) or nats://host:4222[,host2:4222] (NATS JetStream: scale out)',
-  CHAT4ALL_BUS_PARTITIONS: 'Partitions of the NATS event subjects; never change it on a running deployment (default 32)',
+  CHAT4ALL_BUS_PARTITIONS: 'Partitions of the NATS event subjects; never change it on a running deployment (default 64)',
   CHAT4ALL_BUS_ACK_WAIT_MS: 'How long a NATS delivery may go unacknowledged before another worker gets it (default 3000)',
   CHAT4ALL_BUS_MAX_ATTEMPTS: 'Attempts of one event by one consumer before it is dead-lettered (default 10)',
   CHAT4ALL_RELAY_POLL_MS: 'How often the outbox relay looks for events written by other processes (default 250 on memory:, 20 on NATS)',
@@ -214,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     db: env['CHAT4ALL_DB'] || `sqlite:${join(dataDir, 'chat4all.db')}`,
     bus,
     busSettings: Object.freeze({
-      partitions: integer(env, 'CHAT4ALL_BUS_PARTITIONS', 32, 1),
+      partitions: integer(env, 'CHAT4ALL_BUS_PARTITIONS', 64, 1),
       ackWaitMs: integer(env, 'CHAT4ALL_BUS_ACK_WAIT_MS', 3_000, 500),
       maxAttempts: integer(env, 'CHAT4ALL_BUS_MAX_ATTEMPTS', 10, 1),
       relayPollMs: integer(env, 'CHAT4ALL_RELAY_POLL_MS', bus.startsWith('nats://') ? 20 : 250, 1),

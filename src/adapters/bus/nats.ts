@@ -45,7 +45,7 @@ export interface NatsBusOptions {
 export const natsBusDefaults = {
   stream: 'CHAT4ALL_EVENTS',
   subjectPrefix: 'chat4all.events',
-  partitions: 32,
+  partitions: 64,
   ackWaitMs: 3_000,
 } as const
 
