@@ -31,7 +31,7 @@ export interface ScaledConfig {
   readonly scenarios: readonly ScaledScenario[]
   /** Before each run, wait up to this long for the machine to be quiet (others' load), s. */
   readonly quietWaitS: number
-  /** The bus partitions the processes run with (CHAT4ALL_BUS_PARTITIONS, default 32). */
+  /** The bus partitions the processes run with (CHAT4ALL_BUS_PARTITIONS, default 64 as in the platform). */
   readonly partitions: number
 }
 
@@ -77,6 +77,6 @@ export function loadScaledConfig(): ScaledConfig {
     ackWaitMs: int('CHAT4ALL_BUS_ACK_WAIT_MS', 3_000, 500),
     scenarios: scenarios as ScaledScenario[],
     quietWaitS: int('BENCH_QUIET_WAIT', 5, 0),
-    partitions: int('CHAT4ALL_BUS_PARTITIONS', 32),
+    partitions: int('CHAT4ALL_BUS_PARTITIONS', 64),
   }
 }
