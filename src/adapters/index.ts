@@ -76,6 +76,7 @@ export async function openBus(url: string, settings: BusSettings, logger: Logger
       subjectPrefix: `${namespace}.events`,
       partitions: settings.partitions,
       ackWaitMs: settings.ackWaitMs,
+      replicas: settings.replicas,
       name: 'chat4all-bus',
       onError: (error: unknown, context: string) => logger.warn({ err: error, context }, 'bus connection trouble'),
     })

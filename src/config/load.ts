@@ -39,6 +39,8 @@ export interface BusSettings {
   readonly ackWaitMs: number
   /** Attempts of one event by one consumer group before it is dead-lettered. */
   readonly maxAttempts: number
+  /** Copies of the event stream a NATS cluster keeps. */
+  readonly replicas: number
   /** How often the outbox relay looks for events written by other processes. */
   readonly relayPollMs: number
 }
@@ -103,6 +105,7 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_BUS_PARTITIONS: 'Partitions of the NATS event subjects; never change it on a running deployment (default 64)',
   CHAT4ALL_BUS_ACK_WAIT_MS: 'How long a NATS delivery may go unacknowledged before another worker gets it (default 3000)',
   CHAT4ALL_BUS_MAX_ATTEMPTS: 'Attempts of one event by one consumer before it is dead-lettered (default 10)',
+  CHAT4ALL_BUS_REPLICAS: 'Copies of the NATS event stream: 1 on a single server (default), 3 on a production cluster',
   CHAT4ALL_RELAY_POLL_MS: 'How often the outbox relay looks for events written by other processes (default 250 on memory:, 20 on NATS)',
   CHAT4ALL_JWT_SECRET: 'HMAC secret for access tokens (default: generated once into <data dir>/jwt-secret)',
   CHAT4ALL_ACCESS_TOKEN_TTL: 'Access token lifetime in seconds (default 900)',
@@ -217,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
       partitions: integer(env, 'CHAT4ALL_BUS_PARTITIONS', 64, 1),
       ackWaitMs: integer(env, 'CHAT4ALL_BUS_ACK_WAIT_MS', 3_000, 500),
       maxAttempts: integer(env, 'CHAT4ALL_BUS_MAX_ATTEMPTS', 10, 1),
+      replicas: integer(env, 'CHAT4ALL_BUS_REPLICAS', 1, 1),
       relayPollMs: integer(env, 'CHAT4ALL_RELAY_POLL_MS', bus.startsWith('nats://') ? 20 : 250, 1),
     }),
     jwtSecret: jwtSecret(env, dataDir),

@@ -43,7 +43,7 @@ export function connectNats(servers: string, name: string | undefined): Promise<
  * The event stream. Limits retention, not interest or work-queue: a group whose consumers do not
  * exist yet (a first deploy, a new group) must still find every event when it starts.
  */
-export async function ensureStream(jsm: JetStreamManager, name: string, subjectPrefix: string): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, name: string, subjectPrefix: string, replicas: number): Promise<void> {
   const config = {
     name,
     subjects: [`${subjectPrefix}.*`],
@@ -52,7 +52,7 @@ export async function ensureStream(jsm: JetStreamManager, name: string, subjectP
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     storage: StorageType.File,
     // One replica suits a single server; production clusters run three (R3) so a node loss loses nothing.
-    num_replicas: 1,
+    num_replicas: replicas,
   } satisfies Partial<StreamConfig> & { name: string }
   try {
     await jsm.streams.add(config)

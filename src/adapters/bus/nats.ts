@@ -36,6 +36,8 @@ export interface NatsBusOptions {
   readonly partitions?: number
   /** How long the server waits for an ack before handing an event to another process. */
   readonly ackWaitMs?: number
+  /** Copies of the stream a NATS cluster keeps (1 on a single server; 3 in production). */
+  readonly replicas?: number
   /** The connection's name, as the server's monitoring shows it. */
   readonly name?: string
   /** Failures the bus works around (a handler error before its retry, a lost ack); for logs. */
@@ -47,6 +49,7 @@ export const natsBusDefaults = {
   subjectPrefix: 'chat4all.events',
   partitions: 64,
   ackWaitMs: 3_000,
+  replicas: 1,
 } as const
 
 const reportToConsole: ErrorReporter = (error, context) => console.error(`[nats bus] ${context}:`, error)
@@ -63,7 +66,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   let context: NatsGroupContext
   try {
     const jsm = await jetstreamManager(connection)
-    await ensureStream(jsm, stream, subjectPrefix)
+    await ensureStream(jsm, stream, subjectPrefix, options.replicas ?? natsBusDefaults.replicas)
     context = { connection, jsm, js: jetstream(connection), stream, subjectPrefix, partitions, ackWaitMs, report }
   } catch (error) {
     await connection.close()
