@@ -24,17 +24,19 @@ export interface SqlStoreOptions {
 
 export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlStoreOptions): Store {
   const listeners: (() => void)[] = []
-  // Runs after the write committed: a listener that throws must not make a committed write look
-  // failed (the append batcher would then retry it and report duplicates), so its error is only reported.
+  // Listeners run after the write committed (or on another process's notice): one that throws must
+  // not make a committed write look failed (the append batcher would then retry it and report
+  // duplicates), nor reach the database driver's event handler, so its error is only reported.
+  const tell = (listener: () => void) => {
+    try {
+      listener()
+    } catch (error) {
+      process.emitWarning(`an outbox write listener threw: ${String(error)}`)
+    }
+  }
   const onOutboxWrite = () => {
     options.outboxSignal?.notify()
-    for (const listener of listeners) {
-      try {
-        listener()
-      } catch (error) {
-        process.emitWarning(`an outbox write listener threw: ${String(error)}`)
-      }
-    }
+    for (const listener of listeners) tell(listener)
   }
   return {
     ...createSqlUserStore(db, dialect),
@@ -54,7 +56,7 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
     onOutboxWrite(listener) {
       listeners.push(listener)
       // Writes of other processes too: the local listeners already hear this process's own.
-      options.outboxSignal?.listen(listener)
+      options.outboxSignal?.listen(() => tell(listener))
     },
 
     close: async () => {
