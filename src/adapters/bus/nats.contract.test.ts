@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OutboxEvent } from '../../core/model.js'
-import { busContract, busEvent, deadLetterRecorder, eventually, gate } from '../../ports/bus.contract.js'
+import { busContract, busEvent, deadLetterRecorder, eventually, gate, keyOverlapWatch } from '../../ports/bus.contract.js'
 import type { Bus, ConsumeOptions, Consumer } from '../../ports/bus.js'
 import { natsAvailable, natsUrl, uniqueName } from '../../../test/support/nats.js'
 import { createNatsBus, deleteNatsStream, natsBusDefaults, type NatsBusOptions } from './nats.js'
@@ -82,23 +82,17 @@ if (available) {
       const where = place()
       const [a, b] = [await open(where), await open(where)]
       const handled: { instance: string; id: string; key: string; seq: number; attempt: number }[] = []
-      const busy = new Set<string>()
-      let overlap = false
+      const watch = keyOverlapWatch()
       for (const [instance, { bus }] of [['a', a], ['b', b]] as const) {
         const consumer = bus.consume(
           'router',
-          async (batch) => {
-            const keys = new Set(batch.map((d) => d.event.event.conversationId))
-            for (const key of keys) {
-              if (busy.has(key)) overlap = true
-              busy.add(key)
-            }
-            await new Promise((resolve) => setTimeout(resolve, 1))
-            for (const d of batch) {
-              handled.push({ instance, id: d.event.id, key: d.event.event.conversationId, seq: seqOf(d.event), attempt: d.attempt })
-            }
-            for (const key of keys) busy.delete(key)
-          },
+          (batch) =>
+            watch.around(batch, async () => {
+              await new Promise((resolve) => setTimeout(resolve, 1))
+              for (const d of batch) {
+                handled.push({ instance, id: d.event.id, key: d.event.event.conversationId, seq: seqOf(d.event), attempt: d.attempt })
+              }
+            }),
           options,
         )
         consumers.push(consumer)
@@ -116,7 +110,7 @@ if (available) {
         expect(handled.filter((h) => h.key === key).map((h) => h.seq), key).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
       }
       expect(handled.every((h) => h.attempt === 1)).toBe(true)
-      expect(overlap, 'two batches held one key at once').toBe(false)
+      expect(watch.overlapped(), 'two batches held one key at once').toBe(false)
       const byInstance = { a: handled.filter((h) => h.instance === 'a').length, b: handled.filter((h) => h.instance === 'b').length }
       console.info(`events handled per process: ${JSON.stringify(byInstance)}`)
       expect(byInstance.a).toBeGreaterThan(0)
