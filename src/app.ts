@@ -14,7 +14,6 @@ import { createStreamHub, type StreamHub } from './core/stream/hub.js'
 import { createBatchMembers, createMemberCache, type MemberCache } from './core/stream/member-cache.js'
 import { buildHttpServer } from './transports/http/server.js'
 import { createOutboxRelay } from './workers/outbox-relay.js'
-import { createRouter } from './workers/router.js'
 import { createFanoutWorker } from './workers/fanout.js'
 import type { ConsumeOptions, Consumer } from './ports/bus.js'
 import type { Store } from './ports/store.js'
@@ -34,7 +33,7 @@ export interface Platform {
 }
 
 /**
- * What a process runs: the HTTP API (with the live stream), the bus consumers (router, live fan-out,
+ * What a process runs: the HTTP API (with the live stream), the bus consumers (live fan-out,
  * webhooks, upload cleanup), the outbox relay — or any mix. The all-in-one process runs all three.
  */
 export interface Roles {
@@ -126,7 +125,6 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       signal: services.signal,
     })
     consumers.push(
-      createRouter({ store, bus, consume }),
       createFanoutWorker({ bus, fanout, members: addressingMembers(config, store, members), consume }),
       webhookWorkers.dispatcher,
     )

@@ -176,11 +176,6 @@ async function visibleMessage(ctx: CoreContext, callerId: string, messageId: str
 
 export async function getMessageDetail(ctx: CoreContext, callerId: string, messageId: string): Promise<MessageDetail> {
   const message = await visibleMessage(ctx, callerId, messageId)
-  // The router may not have reached this message yet; doing its (idempotent) work now makes the
-  // receipts complete for whoever asks.
-  await ctx.store.materializeReceipts([
-    { messageId, conversationId: message.conversationId, seq: message.seq, senderId: message.senderId },
-  ])
   const receipts = await ctx.store.getReceipts(messageId)
   const status = (await ctx.store.aggregateStatuses([messageId])).get(messageId) ?? 'SENT'
   return { message, receipts, status }

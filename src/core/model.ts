@@ -225,12 +225,6 @@ export type DomainEvent =
       readonly at: number
     }
 
-/** What the router needs to route one accepted message. */
-export type RoutingKey = Pick<
-  Extract<DomainEvent, { type: 'message.created' }>,
-  'messageId' | 'conversationId' | 'seq' | 'senderId'
->
-
 export interface OutboxEvent {
   /** Unique and stable: the bus's dedup key. */
   readonly id: string

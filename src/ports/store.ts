@@ -17,7 +17,6 @@ import type {
   NewUser,
   OutboxEvent,
   Receipt,
-  RoutingKey,
   DeliveryStatus,
   UploadPart,
   User,
@@ -173,23 +172,22 @@ export interface MessageStore {
   getMessage(id: string): Promise<Message | undefined>
   /** History in seq order; `afterSeq` pages forward, otherwise backward from `beforeSeq` or the end. */
   listMessages(conversationId: string, query: HistoryQuery): Promise<HistoryPage>
-  /** Per-recipient receipts of one message (every member but the sender who may receive it). */
+  /**
+   * Per-recipient receipts of one message: every member but the sender who had joined before it.
+   * Derived from the recipients' watermarks as soon as the message is accepted (no routing step
+   * writes them), with exact times from the watermarks' history.
+   */
   getReceipts(messageId: string): Promise<readonly Receipt[]>
-  /** The least advanced recipient status of each message; SENT when no recipient has a receipt yet. */
+  /** The least advanced recipient status of each message; SENT when it has no recipient. */
   aggregateStatuses(messageIds: readonly string[]): Promise<ReadonlyMap<string, DeliveryStatus>>
   /**
-   * Moves a member's watermark forward to `upToSeq` (clamped to the conversation's last seq) and
-   * every receipt up to it, with a `message.status` outbox event, in one write. READ implies
+   * Moves a member's watermark forward to `upToSeq` (clamped to the conversation's last seq), which
+   * moves every receipt up to it, with a `message.status` outbox event, in one write. READ implies
    * DELIVERED. Returns the change, or undefined when nothing moved (a late or repeated status).
    */
   advanceWatermark(change: WatermarkChange): Promise<WatermarkChange | undefined>
   /** Marks one message READ (and DELIVERED) for one recipient; timestamps never change once set. */
   markMessageRead(messageId: string, memberId: string, at: number): Promise<boolean>
-  /**
-   * Router work for accepted messages: makes sure every recipient has a receipt, taking the
-   * member's watermarks into account. Idempotent.
-   */
-  materializeReceipts(events: readonly RoutingKey[]): Promise<void>
 }
 
 export interface OutboxStore {

@@ -4,11 +4,11 @@
  * second. Nothing is lost, nothing doubled, and each conversation's seq stays gap-free.
  */
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { ApiClient, newUser } from '../support/client.js'
 import { natsAvailable } from '../support/nats.js'
 import { postgresAvailable } from '../support/postgres.js'
-import { deployment, until, type Deployment } from '../support/scaled.js'
+import { deployment, routedWatch, until, type Deployment } from '../support/scaled.js'
 
 const available = (await postgresAvailable()) && (await natsAvailable())
 const PER_SENDER = 150
@@ -34,6 +34,8 @@ describe.skipIf(!available)('scaled out: an API process SIGKILLed while clients 
       conversations.push(created.body.conversation_id as string)
     }
     const onSecond = new ApiClient(second.url, alice.token)
+    const routed = await routedWatch(cluster, new ApiClient(second.url, bob.token))
+    onTestFinished(() => routed.close())
 
     let sent = 0
     let killed = false
@@ -70,11 +72,8 @@ describe.skipIf(!available)('scaled out: an API process SIGKILLed while clients 
       const seqs = rows.filter((r) => r.conversation_id === conversation).map((r) => Number(r.seq)).sort((a, b) => a - b)
       expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1))
     }
-    // And each is routed: a receipt for bob.
-    await until('every message is routed', async () => {
-      const [row] = await cluster!.query<{ n: string }>('SELECT COUNT(*) AS n FROM receipts WHERE member_id = $1', [bob.userId])
-      return Number(row?.n) === attempted.size
-    })
+    // And each is routed: the worker queued a webhook delivery of it for bob.
+    await until('every message is routed', async () => (await routed.count()) === attempted.size)
     console.info(`API failover: ${attempted.size} messages, ${retried} retried through the second process after the kill`)
   })
 })

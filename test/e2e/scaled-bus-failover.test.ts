@@ -4,11 +4,11 @@
  * SIGKILLed mid-stream (the standby continues; JetStream's dedup absorbs what both published).
  */
 import { randomUUID } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { newUser, type ApiClient } from '../support/client.js'
 import { natsAvailable, startPrivateNats, type PrivateNats } from '../support/nats.js'
 import { postgresAvailable } from '../support/postgres.js'
-import { deployment, streamMessageIds, until, type Deployment } from '../support/scaled.js'
+import { deployment, routedWatch, streamMessageIds, until, type Deployment } from '../support/scaled.js'
 
 const available = (await postgresAvailable()) && (await natsAvailable())
 
@@ -31,11 +31,6 @@ async function sendMany(client: ApiClient, conversations: readonly string[], cou
   await fired
 }
 
-async function routedCount(cluster: Deployment, memberId: string): Promise<number> {
-  const [row] = await cluster.query<{ n: string }>('SELECT COUNT(*) AS n FROM receipts WHERE member_id = $1', [memberId])
-  return Number(row?.n)
-}
-
 describe.skipIf(!available)('scaled out: bus failover', () => {
   let cluster: Deployment | undefined
   let nats: PrivateNats | undefined
@@ -56,6 +51,8 @@ describe.skipIf(!available)('scaled out: bus failover', () => {
     const bob = await newUser(api.url, 'bob')
     const conversations: string[] = []
     for (let i = 0; i < 10; i++) conversations.push((await alice.post('/v1/conversations', { type: 'group', members: [bob.username] })).body.conversation_id)
+    const routed = await routedWatch(cluster, bob)
+    onTestFinished(() => routed.close())
     const TOTAL = 3_000
     let heldByOutbox = 0
     await sendMany(alice, conversations, TOTAL, 1_000, async () => {
@@ -68,7 +65,7 @@ describe.skipIf(!available)('scaled out: bus failover', () => {
     })
     expect(heldByOutbox, 'the outbox held events while NATS was down').toBeGreaterThan(0)
     const started = Date.now()
-    await until('every message is routed after NATS came back', async () => (await routedCount(cluster!, bob.userId)) === TOTAL, 90_000)
+    await until('every message is routed after NATS came back', async () => (await routed.count()) === TOTAL, 90_000)
     const ids = await streamMessageIds(nats.url, cluster.stream)
     expect(ids.length, 'each event once in the stream').toBe(new Set(ids).size)
     console.info(`NATS restart: ${heldByOutbox} events waited in the outbox; all ${TOTAL} routed ${Date.now() - started} ms after the last send`)
@@ -83,10 +80,12 @@ describe.skipIf(!available)('scaled out: bus failover', () => {
     const bob = await newUser(api.url, 'bob')
     const conversations: string[] = []
     for (let i = 0; i < 10; i++) conversations.push((await alice.post('/v1/conversations', { type: 'group', members: [bob.username] })).body.conversation_id)
+    const routed = await routedWatch(cluster, bob)
+    onTestFinished(() => routed.close())
     const TOTAL = 4_000
     await sendMany(alice, conversations, TOTAL, 1_500, async () => void relays[0]!.child.kill('SIGKILL'))
     expect(await relays[0]!.exited).toBe('SIGKILL')
-    await until('every message is routed by the remaining relay', async () => (await routedCount(cluster!, bob.userId)) === TOTAL, 90_000)
+    await until('every message is routed by the remaining relay', async () => (await routed.count()) === TOTAL, 90_000)
     const [left] = await cluster.query<{ n: string }>('SELECT COUNT(*) AS n FROM outbox')
     expect(Number(left?.n)).toBe(0)
     const ids = await streamMessageIds('nats://127.0.0.1:4222', cluster.stream)

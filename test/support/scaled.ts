@@ -6,6 +6,8 @@ import pg from 'pg'
 import { spawnServer, tempDir, type ServerProcess } from './platform.js'
 import { dropSchema, postgresUrl, uniqueSchema } from './postgres.js'
 import { natsUrl, uniqueName } from './nats.js'
+import type { ApiClient } from './client.js'
+import { startReceiver } from './receiver.js'
 
 export interface ScaledProcess extends ServerProcess {
   readonly role: string
@@ -106,5 +108,24 @@ export async function streamMessageIds(url: string, stream: string): Promise<str
     return ids
   } finally {
     await nc.close()
+  }
+}
+
+/**
+ * Counts what the worker processes handled for one member: a webhook of theirs (to a loopback
+ * receiver) gets one durable delivery row per `message.created` the `webhooks` consumer group
+ * handled, keyed per (webhook, event), so the count is exact whatever was redelivered.
+ */
+export async function routedWatch(cluster: Deployment, member: ApiClient): Promise<{ count(): Promise<number>; close(): Promise<void> }> {
+  const receiver = await startReceiver(() => 200)
+  const created = await member.post('/v1/webhooks', { url: receiver.url, events: ['message.created'] })
+  if (created.status !== 201) throw new Error(`webhook registration failed: ${created.status}`)
+  const webhookId = created.body.webhook_id as string
+  return {
+    async count() {
+      const [row] = await cluster.query<{ n: string }>('SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = $1', [webhookId])
+      return Number(row?.n)
+    },
+    close: () => receiver.close(),
   }
 }

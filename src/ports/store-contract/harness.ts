@@ -27,7 +27,6 @@ export interface StoreHandle {
 /** Opens a new, empty store each time it is called. */
 export type StoreFactory = () => Promise<StoreHandle>
 
-export type MessageCreated = Extract<DomainEvent, { type: 'message.created' }>
 
 function holder(make: StoreFactory, open: (fn: () => Promise<void>) => void, close: (fn: () => Promise<void>) => void) {
   let handle: StoreHandle | undefined
@@ -136,18 +135,6 @@ export async function sendMany(store: Store, conversationId: string, senderId: s
   }
   return sent
 }
-
-/** The event the router gets for an accepted message. */
-export const createdEvent = (message: Message): MessageCreated => ({
-  type: 'message.created',
-  messageId: message.id,
-  conversationId: message.conversationId,
-  seq: message.seq,
-  senderId: message.senderId,
-  payload: message.payload,
-  metadata: message.metadata,
-  createdAt: message.createdAt,
-})
 
 /** Drains the whole outbox, returning what was handed out in order. */
 export async function drainAll(store: Store, limit = 1_000): Promise<OutboxEvent[]> {

@@ -1,12 +1,12 @@
-/** @module Messages, receipts and watermarks on the shared SQL store. */
+/** @module Messages and watermarks on the shared SQL store; receipts derive from them (receipts.ts). */
 import { randomUUID } from 'node:crypto'
-import { statusByRank, statusRank } from '../../../core/model.js'
-import type { DeliveryStatus, DomainEvent, NewMessage, RoutingKey } from '../../../core/model.js'
+import type { DomainEvent, NewMessage } from '../../../core/model.js'
 import type { AppendResult, MessageStore } from '../../../ports/store.js'
 import { createBatcher } from './append-batcher.js'
 import type { SqlDialect, SqlDriver, SqlExecutor } from './driver.js'
 import { jsonOrNull, messageColumns, toMessage } from './rows.js'
 import { insertOutboxEvent } from './outbox.js'
+import { aggregateStatuses, getReceipts, markReadOutOfOrder, recordAdvance } from './receipts.js'
 
 type MessageCreated = Extract<DomainEvent, { type: 'message.created' }>
 
@@ -15,21 +15,6 @@ export interface SqlMessageStoreOptions {
   readonly concurrency: number
   readonly onOutboxWrite: () => void
 }
-
-/**
- * Inserts the receipts recipients lack, already advanced as far as their watermarks say.
- * Parameters: conversation id, seq, sender id, time. The casts let PostgreSQL type parameters
- * that appear only in the select list (it would take them for text otherwise).
- */
-const materializeSql = `
-  INSERT INTO receipts (conversation_id, seq, member_id, status, delivered_at, read_at)
-  SELECT m.conversation_id, CAST($2 AS BIGINT), m.member_id,
-    CASE WHEN m.read_up_to_seq >= $2 THEN 3 WHEN m.delivered_up_to_seq >= $2 THEN 2 ELSE 1 END,
-    CASE WHEN m.delivered_up_to_seq >= $2 OR m.read_up_to_seq >= $2 THEN CAST($4 AS BIGINT) ELSE NULL END,
-    CASE WHEN m.read_up_to_seq >= $2 THEN CAST($4 AS BIGINT) ELSE NULL END
-  FROM members m
-  WHERE m.conversation_id = $1 AND m.member_id <> $3 AND m.joined_after_seq < $2
-  ON CONFLICT (conversation_id, seq, member_id) DO NOTHING`
 
 /**
  * The sender's watermark (delivered or read) moved over their own messages up to $3: it stops
@@ -252,36 +237,12 @@ export function createSqlMessageStore(
       return { messages: forward ? page : page.reverse(), hasMore }
     },
 
-    async getReceipts(messageId) {
-      const rows = await db.query<{ member_id: string; status: number; delivered_at: number | null; read_at: number | null }>(
-        `SELECT r.member_id, r.status, r.delivered_at, r.read_at FROM messages m
-         JOIN receipts r ON r.conversation_id = m.conversation_id AND r.seq = m.seq
-         WHERE m.id = $1 ORDER BY r.member_id`,
-        [messageId],
-      )
-      return rows.map((r) => ({
-        memberId: r.member_id,
-        status: statusByRank[Number(r.status)] ?? 'SENT',
-        deliveredAt: r.delivered_at == null ? null : Number(r.delivered_at),
-        readAt: r.read_at == null ? null : Number(r.read_at),
-      }))
-    },
+    getReceipts: (messageId) => getReceipts(db, messageId),
 
-    async aggregateStatuses(messageIds) {
-      const statuses = new Map<string, DeliveryStatus>(messageIds.map((id) => [id, 'SENT']))
-      if (messageIds.length === 0) return statuses
-      const rows = await db.query<{ message_id: string; status: number }>(
-        `SELECT m.id AS message_id, MIN(r.status) AS status FROM messages m
-         JOIN receipts r ON r.conversation_id = m.conversation_id AND r.seq = m.seq
-         WHERE ${dialect.inList('m.id', '$1')} GROUP BY m.id`,
-        [dialect.listParam(messageIds)],
-      )
-      for (const row of rows) statuses.set(row.message_id, statusByRank[Number(row.status)] ?? 'SENT')
-      return statuses
-    },
+    aggregateStatuses: (messageIds) => aggregateStatuses(db, dialect, messageIds),
 
     async advanceWatermark(change) {
-      const rank = statusRank[change.status]
+      const rank = change.status === 'READ' ? 3 : 2
       const moved = await db.transaction(async (tx) => {
         const [conversation] = await tx.query<{ last_seq: number }>('SELECT last_seq FROM conversations WHERE id = $1', [
           change.conversationId,
@@ -295,12 +256,7 @@ export function createSqlMessageStore(
           [change.conversationId, change.memberId, upToSeq],
         )
         if (changed === 0) return undefined
-        await tx.run(
-          `UPDATE receipts SET status = $4, delivered_at = COALESCE(delivered_at, $5)
-             ${change.status === 'READ' ? ', read_at = COALESCE(read_at, $5)' : ''}
-           WHERE conversation_id = $1 AND member_id = $2 AND seq <= $3 AND status < $4`,
-          [change.conversationId, change.memberId, upToSeq, rank, change.at],
-        )
+        await recordAdvance(tx, { conversationId: change.conversationId, memberId: change.memberId, status: rank, upToSeq, at: change.at })
         const event: DomainEvent = { type: 'message.status', ...change, upToSeq, messageId: null }
         await insertOutboxEvent(tx, `message.status:${randomUUID()}`, event, change.at)
         return { ...change, upToSeq }
@@ -314,15 +270,7 @@ export function createSqlMessageStore(
         const [row] = await tx.query(`SELECT ${messageColumns} FROM messages WHERE id = $1`, [messageId])
         if (!row) return false
         const message = toMessage(row)
-        // Every recipient's receipt, not only this one: a lone READ receipt would make the
-        // message look READ by all (aggregateStatuses) before the router reached the others.
-        await tx.run(materializeSql, [message.conversationId, message.seq, message.senderId, at])
-        const updated = await tx.run(
-          `UPDATE receipts SET status = 3, delivered_at = COALESCE(delivered_at, $4), read_at = COALESCE(read_at, $4)
-           WHERE conversation_id = $1 AND seq = $2 AND member_id = $3 AND status < 3`,
-          [message.conversationId, message.seq, memberId, at],
-        )
-        if (updated === 0) return false
+        if (!(await markReadOutOfOrder(tx, message, memberId, at))) return false
         const event: DomainEvent = {
           type: 'message.status',
           conversationId: message.conversationId,
@@ -337,16 +285,6 @@ export function createSqlMessageStore(
       })
       if (changed) options.onOutboxWrite()
       return changed
-    },
-
-    async materializeReceipts(events: readonly RoutingKey[]) {
-      if (events.length === 0) return
-      const now = Date.now()
-      await db.transaction(async (tx) => {
-        for (const e of events) {
-          await tx.run(materializeSql, [e.conversationId, e.seq, e.senderId, now])
-        }
-      })
     },
   }
 }

@@ -7,6 +7,7 @@ import type { SqlDriver } from './driver.js'
 import { filesMigration } from './files.js'
 import { deadLettersMigration } from './dead-letters.js'
 import { adminsMigration } from './users.js'
+import { derivedReceiptsMigration } from './receipts.js'
 import type { Migration } from './migration.js'
 
 
@@ -180,6 +181,7 @@ export const sqliteMigrations: readonly Migration[] = [
   sqliteHotPathLayout,
   deadLettersMigration({ key: 'INTEGER PRIMARY KEY' }),
   adminsMigration,
+  derivedReceiptsMigration({ bigint: 'INTEGER', clustered: ' WITHOUT ROWID' }),
 ]
 
 export const postgresMigrations: readonly Migration[] = [
@@ -195,6 +197,7 @@ export const postgresMigrations: readonly Migration[] = [
   postgresHotPathLayout,
   deadLettersMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' }),
   adminsMigration,
+  derivedReceiptsMigration({ bigint: 'BIGINT', clustered: '' }),
 ]
 
 /** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */
