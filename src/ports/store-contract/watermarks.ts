@@ -95,6 +95,32 @@ export function watermarkContract(make: StoreFactory): void {
       expect(results.some((r) => r?.upToSeq === 3)).toBe(true)
       expect(await store().getMember(group.id, b)).toMatchObject({ deliveredUpToSeq: 3, readUpToSeq: 3 })
     })
+    it('moves each of many members’ watermarks when they all acknowledge at once', async () => {
+      const [sender, ...readers] = ids(40)
+      const group = await createGroup(store(), [sender!, ...readers.map((id) => id!)])
+      const [, second] = await sendMany(store(), group.id, sender!, 2)
+      const changes = readers.map((id, i) => ({
+        conversationId: group.id,
+        memberId: id!,
+        status: i % 2 === 0 ? ('DELIVERED' as const) : ('READ' as const),
+        upToSeq: 2,
+        at: T0 + i,
+      }))
+      const results = await Promise.all(changes.map((change) => store().advanceWatermark(change)))
+      expect(results).toEqual(changes)
+      const receipts = await store().getReceipts(second!.id)
+      expect(receipts).toHaveLength(39)
+      for (const [i, id] of readers.entries()) {
+        const receipt = receipts.find((r) => r.memberId === id)
+        expect(receipt).toEqual(
+          i % 2 === 0
+            ? { memberId: id, status: 'DELIVERED', deliveredAt: T0 + i, readAt: null }
+            : { memberId: id, status: 'READ', deliveredAt: T0 + i, readAt: T0 + i },
+        )
+      }
+      const events = (await drainAll(store())).filter((e) => e.event.type === 'message.status' && e.event.conversationId === group.id)
+      expect(events).toHaveLength(39)
+    })
   })
 
   describe('the sender’s own watermarks', () => {

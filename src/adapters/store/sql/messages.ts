@@ -1,7 +1,7 @@
 /** @module Messages and watermarks on the shared SQL store; receipts derive from them (receipts.ts). */
 import { randomUUID } from 'node:crypto'
 import type { DomainEvent, NewMessage } from '../../../core/model.js'
-import type { AppendResult, MessageStore } from '../../../ports/store.js'
+import type { AppendResult, MessageStore, WatermarkChange } from '../../../ports/store.js'
 import { createBatcher } from './append-batcher.js'
 import type { SqlDialect, SqlDriver, SqlExecutor } from './driver.js'
 import { jsonOrNull, messageColumns, toMessage } from './rows.js'
@@ -175,6 +175,40 @@ function inCallOrder() {
   }
 }
 
+/** One watermark advance inside a transaction: the member row, its history row, its status event. */
+async function advanceOne(tx: SqlExecutor, change: WatermarkChange): Promise<WatermarkChange | undefined> {
+  const [conversation] = await tx.query<{ last_seq: number }>('SELECT last_seq FROM conversations WHERE id = $1', [
+    change.conversationId,
+  ])
+  const upToSeq = Math.min(change.upToSeq, Number(conversation?.last_seq ?? 0))
+  const readClause = change.status === 'READ' ? ', read_up_to_seq = $3' : ''
+  const column = change.status === 'READ' ? 'read_up_to_seq' : 'delivered_up_to_seq'
+  const changed = await tx.run(
+    `UPDATE members SET delivered_up_to_seq = CASE WHEN delivered_up_to_seq < $3 THEN $3 ELSE delivered_up_to_seq END ${readClause}
+     WHERE conversation_id = $1 AND member_id = $2 AND ${column} < $3`,
+    [change.conversationId, change.memberId, upToSeq],
+  )
+  if (changed === 0) return undefined
+  const rank = change.status === 'READ' ? 3 : 2
+  await recordAdvance(tx, { conversationId: change.conversationId, memberId: change.memberId, status: rank, upToSeq, at: change.at })
+  const event: DomainEvent = { type: 'message.status', ...change, upToSeq, messageId: null }
+  await insertOutboxEvent(tx, `message.status:${randomUUID()}`, event, change.at)
+  return { ...change, upToSeq }
+}
+
+/**
+ * A batch of advances in one transaction, member rows locked in one order (conversation, member)
+ * so concurrent batches cannot deadlock; a member's own advances keep their call order (the sort
+ * is stable), so the later of two wins as it would one by one.
+ */
+async function advanceAll(tx: SqlExecutor, changes: readonly WatermarkChange[]): Promise<(WatermarkChange | undefined)[]> {
+  const key = (c: WatermarkChange) => `${c.conversationId}\u0000${c.memberId}`
+  const order = changes.map((change, index) => ({ change, index })).sort((x, y) => (key(x.change) < key(y.change) ? -1 : key(x.change) > key(y.change) ? 1 : 0))
+  const results: (WatermarkChange | undefined)[] = new Array(changes.length)
+  for (const { change, index } of order) results[index] = await advanceOne(tx, change)
+  return results
+}
+
 export function createSqlMessageStore(
   db: SqlDriver,
   dialect: SqlDialect,
@@ -216,6 +250,20 @@ export function createSqlMessageStore(
     concurrency: options.concurrency,
   })
 
+  // Acknowledgements arrive from every member of a conversation at once (a message to a group of
+  // 1,000 brings up to 1,000 of them): they are group-committed like appends.
+  const advanceBatch = async (changes: readonly WatermarkChange[]) => {
+    const results = await db.transaction((tx) => advanceAll(tx, changes))
+    if (results.some((r) => r !== undefined)) options.onOutboxWrite()
+    return results
+  }
+  const advance = createBatcher<WatermarkChange, WatermarkChange | undefined>({
+    writeBatch: advanceBatch,
+    writeOne: async (one) => (await advanceBatch([one]))[0],
+    maxBatch: options.maxBatch,
+    concurrency: options.concurrency,
+  })
+
   return {
     appendMessage: (message) => append(message).then(unwrap),
 
@@ -241,29 +289,7 @@ export function createSqlMessageStore(
 
     aggregateStatuses: (messageIds) => aggregateStatuses(db, dialect, messageIds),
 
-    async advanceWatermark(change) {
-      const rank = change.status === 'READ' ? 3 : 2
-      const moved = await db.transaction(async (tx) => {
-        const [conversation] = await tx.query<{ last_seq: number }>('SELECT last_seq FROM conversations WHERE id = $1', [
-          change.conversationId,
-        ])
-        const upToSeq = Math.min(change.upToSeq, Number(conversation?.last_seq ?? 0))
-        const readClause = change.status === 'READ' ? ', read_up_to_seq = $3' : ''
-        const column = change.status === 'READ' ? 'read_up_to_seq' : 'delivered_up_to_seq'
-        const changed = await tx.run(
-          `UPDATE members SET delivered_up_to_seq = CASE WHEN delivered_up_to_seq < $3 THEN $3 ELSE delivered_up_to_seq END ${readClause}
-           WHERE conversation_id = $1 AND member_id = $2 AND ${column} < $3`,
-          [change.conversationId, change.memberId, upToSeq],
-        )
-        if (changed === 0) return undefined
-        await recordAdvance(tx, { conversationId: change.conversationId, memberId: change.memberId, status: rank, upToSeq, at: change.at })
-        const event: DomainEvent = { type: 'message.status', ...change, upToSeq, messageId: null }
-        await insertOutboxEvent(tx, `message.status:${randomUUID()}`, event, change.at)
-        return { ...change, upToSeq }
-      })
-      if (moved) options.onOutboxWrite()
-      return moved
-    },
+    advanceWatermark: (change) => advance(change),
 
     async markMessageRead(messageId, memberId, at) {
       const changed = await db.transaction(async (tx) => {
