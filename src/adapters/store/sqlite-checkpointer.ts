@@ -26,26 +26,75 @@ parentPort.on('message', () => {
 `
 
 export interface Checkpointer {
+  /** Called after each write: starts the worker if it is not running. Costs nothing when it is. */
+  wrote(): void
   /** Runs a last checkpoint and ends the worker. */
   stop(): Promise<void>
+  /** True while the worker thread runs. */
+  readonly running: boolean
 }
 
-export function startCheckpointer(path: string, intervalMs = 250, onError: (message: string) => void = () => {}): Checkpointer {
+export interface CheckpointerOptions {
+  readonly intervalMs?: number
+  /** With no write for this long, the worker checkpoints a last time and ends (idle memory). */
+  readonly idleMs?: number
+  /** Writes that start the worker: a few (a start-up's migrations check) leave the WAL small. */
+  readonly startAfterWrites?: number
+  readonly onError?: (message: string) => void
+}
+
+/**
+ * The worker runs only while the database is being written: a thread costs about 11 MB of
+ * resident memory, which an idle server does not need to hold. Until it starts (after a few
+ * writes) the WAL just grows by those few; SQLite checkpoints what is left when the last
+ * connection closes.
+ */
+export function startCheckpointer(path: string, options: CheckpointerOptions = {}): Checkpointer {
+  const { intervalMs = 250, idleMs = 5_000, startAfterWrites = 64, onError = () => {} } = options
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-  const worker = new Worker(workerSource, { eval: true, workerData: { path, driver, intervalMs } })
-  worker.on('message', (message: { error?: string }) => {
-    if (message.error) onError(message.error)
-  })
-  worker.on('error', (error) => onError(String(error)))
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
-  // The worker must not keep a process alive that has nothing else to do.
-  worker.unref()
+  let running: { worker: Worker; exited: Promise<void> } | undefined
+  let lastWriteAt = 0
+  let writesWithoutWorker = 0
+  let idleTimer: NodeJS.Timeout | undefined
+
+  const end = async () => {
+    const current = running
+    if (!current) return
+    running = undefined
+    clearInterval(idleTimer)
+    // Held again while it finishes, or a process with nothing else to do would exit mid-checkpoint.
+    current.worker.ref()
+    current.worker.postMessage('stop')
+    await current.exited
+  }
+
+  const start = () => {
+    const worker = new Worker(workerSource, { eval: true, workerData: { path, driver, intervalMs } })
+    worker.on('message', (message: { error?: string }) => {
+      if (message.error) onError(message.error)
+    })
+    worker.on('error', (error) => onError(String(error)))
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+    // The worker must not keep a process alive that has nothing else to do.
+    worker.unref()
+    running = { worker, exited }
+    idleTimer = setInterval(() => {
+      if (Date.now() - lastWriteAt >= idleMs) void end()
+    }, Math.max(intervalMs, Math.floor(idleMs / 2)))
+    idleTimer.unref()
+  }
+
   return {
-    stop: async () => {
-      // Held again while it finishes, or a process with nothing else to do would exit mid-checkpoint.
-      worker.ref()
-      worker.postMessage('stop')
-      await exited
+    wrote() {
+      lastWriteAt = Date.now()
+      if (!running && ++writesWithoutWorker >= startAfterWrites) {
+        writesWithoutWorker = 0
+        start()
+      }
+    },
+    stop: end,
+    get running() {
+      return running !== undefined
     },
   }
 }

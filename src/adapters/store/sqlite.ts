@@ -78,9 +78,9 @@ function createSqliteDriver(options: SqliteStoreOptions): SqlDriver {
   reader.pragma('busy_timeout = 5000')
   const write = executor(writer)
   const read = executor(reader)
-  const checkpointer = startCheckpointer(options.path, 250, (message) =>
-    process.emitWarning(`SQLite checkpoint failed: ${message}`),
-  )
+  const checkpointer = startCheckpointer(options.path, {
+    onError: (message) => process.emitWarning(`SQLite checkpoint failed: ${message}`),
+  })
   // better-sqlite3 is synchronous, but a transaction's work is async: a promise chain keeps
   // transactions (and lone writes) from interleaving on the single writer connection.
   let tail: Promise<unknown> = Promise.resolve()
@@ -91,13 +91,19 @@ function createSqliteDriver(options: SqliteStoreOptions): SqlDriver {
   }
   return {
     query: (sql, params) => read.query(sql, params),
-    run: (sql, params) => exclusive(() => write.run(sql, params)),
+    run: (sql, params) =>
+      exclusive(async () => {
+        const changed = await write.run(sql, params)
+        checkpointer.wrote()
+        return changed
+      }),
     transaction: (work) =>
       exclusive(async () => {
         writer.exec('BEGIN IMMEDIATE')
         try {
           const result = await work(write)
           writer.exec('COMMIT')
+          checkpointer.wrote()
           return result
         } catch (error) {
           if (writer.inTransaction) writer.exec('ROLLBACK')
