@@ -2,7 +2,8 @@
  * @module Moves outbox events to the bus. Woken by the store after each write, and polling as a
  * fallback for events written by other processes or left behind by a crash. A row is deleted once
  * the bus holds its event: on NATS, the JetStream ack; on the memory bus, which keeps nothing across
- * a crash, once every consumer group settled it — so the outbox is that bus's durable log.
+ * a crash, once every consumer group settled it — so the outbox is that bus's durable log — while
+ * the relay goes on with the next batches.
  */
 import type { Logger } from 'pino'
 import type { OutboxEvent } from '../core/model.js'
@@ -13,17 +14,18 @@ import { pause, type Service } from './service.js'
 
 const relayBackoff = { baseMs: 50, capMs: 5_000 }
 
-async function hand(bus: Bus, events: readonly OutboxEvent[]): Promise<void> {
-  await bus.publish(events)
-  if (bus.settled) await bus.settled(events)
-}
-
 export interface OutboxRelayOptions {
   readonly store: Store
   readonly bus: Bus
   readonly logger: Logger
   readonly batchSize: number
   readonly pollIntervalMs: number
+  /**
+   * On a bus that keeps nothing across a crash (the memory bus): the most events handed to it and
+   * not yet settled by every consumer group. Within it, the relay hands on the next batch at once
+   * instead of waiting for the consumers (a webhook write, say) to finish the previous one.
+   */
+  readonly maxUnsettled?: number
 }
 
 /**
@@ -39,7 +41,12 @@ function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
   })
 }
 
-export function createOutboxRelay({ store, bus, logger, batchSize, pollIntervalMs }: OutboxRelayOptions): Service {
+export function createOutboxRelay(options: OutboxRelayOptions): Service {
+  const { store, bus, logger, batchSize, pollIntervalMs } = options
+  /** One pass: hands pending events to the bus; resolves with how many it handed. */
+  const relayOnce: (signal: AbortSignal) => Promise<number> = bus.settled
+    ? pipelined(store, bus, bus.settled.bind(bus), batchSize, options.maxUnsettled ?? 50_000, logger)
+    : (signal) => store.drainOutbox(batchSize, (events) => untilAborted(bus.publish(events), signal))
   return {
     name: 'outbox-relay',
     async run(signal) {
@@ -61,7 +68,7 @@ export function createOutboxRelay({ store, bus, logger, batchSize, pollIntervalM
         }
         pending = false
         try {
-          const relayed = await store.drainOutbox(batchSize, (events) => untilAborted(hand(bus, events), signal))
+          const relayed = await relayOnce(signal)
           // A full batch means more may be waiting: go again without sleeping.
           if (relayed === batchSize) pending = true
           failures = 0
@@ -74,5 +81,72 @@ export function createOutboxRelay({ store, bus, logger, batchSize, pollIntervalM
         }
       }
     },
+  }
+}
+
+/**
+ * The relay of a bus whose consumers must settle an event before its outbox row may go (the outbox
+ * is that bus's durable log). It reads past what it already handed on, so a batch still being
+ * consumed never holds back the next one. One relay per process owns the outbox here (SQLite), so
+ * the position cursor lives in memory; after a restart it starts from the beginning and the
+ * consumers' idempotence absorbs the repeats.
+ *
+ * Batches are deleted in the order they were handed on, each once it and every earlier one
+ * settled. SQLite gives a new row the highest position + 1, so the last handed row staying until
+ * the end keeps new rows above the cursor; once everything handed is gone the cursor restarts.
+ */
+function pipelined(
+  store: Store,
+  bus: Bus,
+  settled: (events: readonly OutboxEvent[]) => Promise<void>,
+  batchSize: number,
+  maxUnsettled: number,
+  logger: Logger,
+): (signal: AbortSignal) => Promise<number> {
+  let cursor = 0
+  let unsettled = 0
+  let roomFreed: (() => void) | undefined
+  const handed: { positions: number[]; settled: boolean }[] = []
+  let deleting = false
+  const deleteSettled = async () => {
+    if (deleting) return
+    deleting = true
+    try {
+      while (handed[0]?.settled) {
+        const batch = handed[0]
+        await store.deleteOutbox(batch.positions).catch((error: unknown) => {
+          // The rows stay, and are handed on again later; consumers are idempotent.
+          logger.error({ err: error }, 'outbox rows of a settled batch could not be deleted')
+        })
+        handed.shift()
+        unsettled -= batch.positions.length
+        if (handed.length === 0) cursor = 0
+        roomFreed?.()
+        roomFreed = undefined
+      }
+    } finally {
+      deleting = false
+    }
+  }
+  return async (signal) => {
+    while (unsettled >= maxUnsettled) {
+      await untilAborted(new Promise<void>((resolve) => (roomFreed = resolve)), signal)
+    }
+    const batch = await store.listOutbox(cursor, Math.min(batchSize, maxUnsettled - unsettled))
+    if (batch.length === 0) return 0
+    const events = batch.map((p) => p.event)
+    await untilAborted(bus.publish(events), signal)
+    cursor = batch[batch.length - 1]!.position
+    unsettled += batch.length
+    const entry = { positions: batch.map((p) => p.position), settled: false }
+    handed.push(entry)
+    void settled(events).then(
+      () => {
+        entry.settled = true
+        return deleteSettled()
+      },
+      (error: unknown) => logger.error({ err: error }, 'the bus could not settle a batch; its outbox rows stay'),
+    )
+    return batch.length
   }
 }

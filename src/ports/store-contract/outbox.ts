@@ -34,6 +34,25 @@ export function outboxContract(make: StoreFactory): void {
       expect(await drainAll(store())).toEqual([])
     })
 
+    it('lists pending events past a position without removing them, and deletes by position', async () => {
+      const [a] = ids(1)
+      const group = await createGroup(store(), [a!])
+      await drainAll(store())
+      const sent = await sendMany(store(), group.id, a!, 5)
+      const all = await store().listOutbox(0, 100)
+      expect(all.map((p) => (p.event.event as { messageId?: string }).messageId)).toEqual(sent.map((m) => m.id))
+      const positions = all.map((p) => p.position)
+      expect([...positions].sort((x, y) => x - y), 'in position order').toEqual(positions)
+      expect(await store().listOutbox(0, 100), 'listing removes nothing').toEqual(all)
+      const afterTwo = await store().listOutbox(positions[1]!, 2)
+      expect(afterTwo).toEqual(all.slice(2, 4))
+      await store().deleteOutbox(positions.slice(0, 3))
+      await store().deleteOutbox(positions.slice(0, 1)) // already gone: ignored
+      await store().deleteOutbox([])
+      expect(await store().listOutbox(0, 100)).toEqual(all.slice(3))
+      expect((await drainAll(store())).map((e) => e.id)).toEqual(all.slice(3).map((p) => p.event.id))
+    })
+
     it('hands events out oldest first, in batches of at most the limit, with unique ids', async () => {
       const [a] = ids(1)
       const g1 = await createGroup(store(), [a!])

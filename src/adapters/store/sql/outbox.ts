@@ -1,6 +1,6 @@
 /** @module The transactional outbox on the shared SQL store. */
 import type { DomainEvent, OutboxEvent } from '../../../core/model.js'
-import type { OutboxStore } from '../../../ports/store.js'
+import type { OutboxStore, PendingOutboxEvent } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow } from './driver.js'
 
 export async function insertOutboxEvent(
@@ -17,10 +17,7 @@ export async function insertOutboxEvent(
   ])
 }
 
-interface Pending {
-  readonly position: number
-  readonly event: OutboxEvent
-}
+type Pending = PendingOutboxEvent
 
 function toPending(row: SqlRow): Pending {
   const onlyGroup = row['only_group']
@@ -65,6 +62,19 @@ export function createSqlOutboxStore(db: SqlDriver, dialect: SqlDialect): Outbox
       await publish(events(pending))
       await db.run(remove, [positions(pending)])
       return pending.length
+    },
+
+    async listOutbox(afterPosition, limit) {
+      const rows = await db.query(
+        `SELECT position, event_id, body, created_at, only_group FROM outbox WHERE position > $1 ORDER BY position LIMIT $2`,
+        [afterPosition, limit],
+      )
+      return rows.map(toPending)
+    },
+
+    async deleteOutbox(handled) {
+      if (handled.length === 0) return
+      await db.run(remove, [dialect.listParam(handled.map(String))])
     },
   }
 }
