@@ -196,6 +196,19 @@ export interface OutboxStore {
    * Events are never lost; after a crash they may be handed out again. Returns how many were handed.
    */
   drainOutbox(limit: number, publish: (events: readonly OutboxEvent[]) => Promise<void>): Promise<number>
+  /**
+   * The oldest pending outbox events strictly after `afterPosition`, without removing them: for a
+   * single relay that keeps several batches in flight and deletes each once it is done with it.
+   */
+  listOutbox(afterPosition: number, limit: number): Promise<readonly PendingOutboxEvent[]>
+  /** Removes handled outbox events by position; positions already gone are ignored. */
+  deleteOutbox(positions: readonly number[]): Promise<void>
+}
+
+/** An outbox event with its position, the outbox's order. */
+export interface PendingOutboxEvent {
+  readonly position: number
+  readonly event: OutboxEvent
 }
 
 /** A tus append: the offset moves from `fromOffset` only, with the chunks it completed and the new tail. */
@@ -233,19 +246,6 @@ export interface FileStore {
   listExpiredUploads(now: number, limit: number): Promise<readonly FileRecord[]>
   /** Lets the members of the conversation read the file (idempotent). */
   grantFileAccess(fileId: string, conversationId: string, at: number): Promise<void>
-  /**
-   * The oldest pending outbox events strictly after `afterPosition`, without removing them: for a
-   * single relay that keeps several batches in flight and deletes each once it is done with it.
-   */
-  listOutbox(afterPosition: number, limit: number): Promise<readonly PendingOutboxEvent[]>
-  /** Removes handled outbox events by position; positions already gone are ignored. */
-  deleteOutbox(positions: readonly number[]): Promise<void>
-}
-
-/** An outbox event with its position, the outbox's order. */
-export interface PendingOutboxEvent {
-  readonly position: number
-  readonly event: OutboxEvent
   /** True for the owner and for members of a conversation the file was granted to. */
   canAccessFile(fileId: string, userId: string): Promise<boolean>
 }
