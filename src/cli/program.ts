@@ -4,6 +4,7 @@ import pino from 'pino'
 import { parseRoles, startPlatform } from '../app.js'
 import { configDocs, describeConfig, loadConfig } from '../config/load.js'
 import { adminCommand } from './admin.js'
+import { simulateCommand } from './simulate.js'
 
 function banner(url: string, db: string): string {
   return [
@@ -90,5 +91,6 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: configDocs, warnings }, null, 2)}\n`)
     })
   program.addCommand(adminCommand())
+  program.addCommand(simulateCommand())
   await program.parseAsync([...argv])
 }
