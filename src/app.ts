@@ -3,9 +3,10 @@
  * knows which adapters exist.
  */
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { openBlobs, openBus, openFanout, openStore } from './adapters/index.js'
+import { openBlobs, openBus, openFanout, openRateLimits, openStore } from './adapters/index.js'
 import { ConfigError, type Config } from './config/load.js'
 import type { CoreContext } from './core/context.js'
 import { createTokenService } from './core/tokens.js'
@@ -22,6 +23,7 @@ import { createWebhookService } from './core/webhooks/service.js'
 import { startWebhookWorkers, type WebhookWorkers } from './workers/webhook-workers.js'
 import { createFilesContext } from './core/files/context.js'
 import { createUploadCleanup } from './workers/upload-cleanup.js'
+import { createGuards } from './guards.js'
 
 export interface Platform {
   readonly http: FastifyInstance
@@ -76,13 +78,15 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
   checkRolesFitBus(roles, config.bus)
   const store = await openConfiguredStore(config)
   const bus = await openBus(config.bus, config.busSettings, logger.child({ service: 'bus' }))
+  const tokens = createTokenService({
+    secret: config.jwtSecret,
+    accessTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTtlSeconds: config.refreshTokenTtlSeconds,
+  })
   const ctx: CoreContext = {
     store,
-    tokens: createTokenService({
-      secret: config.jwtSecret,
-      accessTtlSeconds: config.accessTokenTtlSeconds,
-      refreshTtlSeconds: config.refreshTokenTtlSeconds,
-    }),
+    tokens,
+    ...createGuards(config, store, tokens, openRateLimits(config.security.rateLimitStore, store)),
     limits: { maxGroupMembers: config.maxGroupMembers, maxTextBytes: config.maxTextBytes, maxMetadataBytes: 16 * 1024 },
     now: Date.now,
     newId: randomUUID,
@@ -152,6 +156,11 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     routes: roles.api ? 'all' : 'health',
     ...(stream ? { stream } : {}),
     files: { fx, publicUrl: config.files.publicUrl },
+    corsOrigins: config.security.corsOrigins,
+    trustProxy: config.security.trustProxy,
+    ...(config.security.tls
+      ? { tls: { cert: readFileSync(config.security.tls.certFile), key: readFileSync(config.security.tls.keyFile) } }
+      : {}),
     webhooks: createWebhookService({
       store,
       guard: webhookGuard,

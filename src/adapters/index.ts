@@ -7,6 +7,8 @@ import type { BlobStore } from '../ports/blobs.js'
 import type { Bus } from '../ports/bus.js'
 import type { Fanout } from '../ports/fanout.js'
 import type { Store } from '../ports/store.js'
+import type { RateLimitStore } from '../ports/rate-limits.js'
+import { createMemoryRateLimitStore } from './rate-limits/memory.js'
 import type { Logger } from 'pino'
 import { ConfigError, type BusSettings, type FileConfig } from '../config/load.js'
 
@@ -34,6 +36,14 @@ export async function openStore({ url, sqliteSynchronous, sqliteThread }: StoreS
     return createPostgresStore({ url: parsed.toString(), ...(schema ? { schema } : {}) })
   }
   throw new ConfigError(`CHAT4ALL_DB '${url}' has an unknown scheme; known: sqlite:, postgres://`)
+}
+
+/**
+ * Rate-limit counters: in this process's memory (one API process sees every request), or in the
+ * store, shared by every API process (the store implements the counter port).
+ */
+export function openRateLimits(kind: 'memory' | 'database', store: Store): RateLimitStore {
+  return kind === 'database' ? store : createMemoryRateLimitStore()
 }
 
 /**

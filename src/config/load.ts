@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { ConfigError } from './config-error.js'
+import { securityConfig, securityConfigDocs, type SecuritySettings } from './security.js'
 
 export interface Config {
   readonly host: string
@@ -29,6 +31,8 @@ export interface Config {
   readonly stream: StreamSettings
   readonly webhooks: WebhookSettings
   readonly files: FileConfig
+  /** Rate limits, login throttling, CORS, TLS (docs/security.md). */
+  readonly security: SecuritySettings
 }
 
 /** The event bus and its consumers (docs/architecture.md). */
@@ -141,11 +145,10 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_PUBLIC_URL: 'Base URL clients reach the API at, for upload locations and download links (default: from each request)',
   CHAT4ALL_S3_ACCESS_KEY_ID: "S3 access key (default: the AWS SDK's chain: AWS_* environment, profile, instance role)",
   CHAT4ALL_S3_SECRET_ACCESS_KEY: 'S3 secret key, with CHAT4ALL_S3_ACCESS_KEY_ID',
+  ...securityConfigDocs,
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError'
-}
+export { ConfigError }
 
 function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 0): number {
   const raw = env[key]
@@ -256,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
       ),
     }),
     files: fileConfig(env, dataDir),
+    security: securityConfig(env, env['CHAT4ALL_DB'] || 'sqlite:'),
   }
   return { config: Object.freeze(config), warnings }
 }

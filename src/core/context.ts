@@ -1,5 +1,8 @@
 /** @module What the use cases need from the outside world, handed in by the composition root. */
 import type { Store } from '../ports/store.js'
+import type { Authenticator } from './authenticator.js'
+import type { LoginThrottle } from './login-throttle.js'
+import type { RateLimiter } from './rate-limits.js'
 import type { TokenService } from './tokens.js'
 
 export interface Limits {
@@ -12,6 +15,10 @@ export interface Limits {
 export interface CoreContext {
   readonly store: Store
   readonly tokens: TokenService
+  /** Access tokens checked against their subject (exists, not revoked). */
+  readonly auth: Authenticator
+  readonly rateLimits: RateLimiter
+  readonly loginThrottle: LoginThrottle
   readonly limits: Limits
   /** Epoch milliseconds; tests may pass their own clock. */
   readonly now: () => number

@@ -7,12 +7,15 @@ export interface AppErrorOptions {
   readonly field?: string
   readonly cause?: unknown
   readonly retryable?: boolean
+  /** When the client may try again, in seconds (429): sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number
 }
 
 export class AppError extends Error {
   override readonly name = 'AppError'
   readonly field: string | undefined
   readonly retryable: boolean
+  readonly retryAfterSeconds: number | undefined
 
   constructor(
     readonly code: ErrorCode,
@@ -22,7 +25,8 @@ export class AppError extends Error {
   ) {
     super(message, { cause: options.cause })
     this.field = options.field
-    this.retryable = options.retryable ?? false
+    this.retryable = options.retryable ?? options.retryAfterSeconds !== undefined
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 
@@ -30,6 +34,9 @@ export class AppError extends Error {
 export const errorCodes = {
   validation_failed: { status: 400, title: 'Request validation failed' },
   malformed_json: { status: 400, title: 'Malformed JSON body' },
+  json_too_deep: { status: 400, title: 'JSON nested too deeply' },
+  bad_url: { status: 400, title: 'Malformed URL' },
+  bad_request: { status: 400, title: 'Malformed HTTP request' },
   unknown_member: { status: 400, title: 'Unknown conversation member' },
   invalid_conversation: { status: 400, title: 'Invalid conversation' },
   file_not_found: { status: 400, title: 'Unknown file' },
@@ -48,6 +55,7 @@ export const errorCodes = {
   message_not_found: { status: 404, title: 'Message not found' },
   member_not_found: { status: 404, title: 'Member not found' },
   route_not_found: { status: 404, title: 'Route not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
   webhook_not_found: { status: 404, title: 'Webhook not found' },
   delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
   dead_letter_not_found: { status: 404, title: 'Dead letter not found' },
@@ -61,15 +69,19 @@ export const errorCodes = {
   upload_incomplete: { status: 409, title: 'Upload incomplete' },
   upload_offset_mismatch: { status: 409, title: 'Upload offset mismatch' },
   upload_expired: { status: 410, title: 'Upload expired' },
+  request_timeout: { status: 408, title: 'Request timeout' },
   length_required: { status: 411, title: 'Content-Length required' },
   tus_version_unsupported: { status: 412, title: 'Unsupported tus version' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   file_too_large: { status: 413, title: 'File too large' },
+  uri_too_long: { status: 414, title: 'URI too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
   checksum_mismatch: { status: 422, title: 'Checksum mismatch' },
   upload_locked: { status: 423, title: 'Upload busy' },
   upgrade_required: { status: 426, title: 'Upgrade to a WebSocket required' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  headers_too_large: { status: 431, title: 'Request header fields too large' },
   chunk_checksum_mismatch: { status: 460, title: 'Chunk checksum mismatch' },
   internal: { status: 500, title: 'Internal server error' },
   not_ready: { status: 503, title: 'Service not ready' },
@@ -121,6 +133,10 @@ export const errors = {
   webhookNotFound: (id: string) => appError('webhook_not_found', `Webhook '${id}' not found`, { field: 'webhook_id' }),
   deliveryNotFound: (id: string) =>
     appError('delivery_not_found', `Delivery '${id}' not found`, { field: 'delivery_id' }),
+  rateLimited: (retryAfterSeconds: number, what: string) =>
+    appError('rate_limited', `Too many ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds }),
+  jsonTooDeep: (field: string, maxDepth: number) =>
+    appError('json_too_deep', `JSON may nest at most ${maxDepth} levels of objects and arrays`, { field }),
   deadLetterNotFound: (id: string) =>
     appError('dead_letter_not_found', `Dead letter '${id}' not found; it may have been replayed already`, { field: 'id' }),
 } as const

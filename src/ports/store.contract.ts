@@ -14,6 +14,8 @@ import { lockContract } from './store-contract/locks.js'
 import { messageContract } from './store-contract/messages.js'
 import { outboxContract } from './store-contract/outbox.js'
 import { receiptContract } from './store-contract/receipts.js'
+import { storeRateLimitContract } from './store-contract/rate-limits.js'
+import { sessionContract } from './store-contract/sessions.js'
 import { userContract } from './store-contract/users.js'
 import { watermarkContract } from './store-contract/watermarks.js'
 import { webhookContract } from './store-contract/webhooks.js'
@@ -23,6 +25,8 @@ export type { StoreFactory, StoreHandle } from './store-contract/harness.js'
 export function storeContract(name: string, make: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
     userContract(make)
+    sessionContract(make)
+    storeRateLimitContract(make)
     conversationContract(make)
     conversationListContract(make)
     messageContract(make)

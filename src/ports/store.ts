@@ -21,6 +21,7 @@ import type {
   UploadPart,
   User,
 } from '../core/model.js'
+import type { RateLimitStore } from './rate-limits.js'
 import type {
   AttemptOutcome,
   DueDelivery,
@@ -60,7 +61,23 @@ export interface ConversationCursor {
 export interface RefreshTokenRecord {
   readonly tokenHash: string
   readonly userId: string
+  /** The session: a login's first refresh token and every successor rotated from it. */
+  readonly familyId: string
   readonly expiresAt: number
+}
+
+/** What presenting a refresh token did. */
+export type RefreshRotation =
+  /** The token was live: it is used up now, and its successor (same family) is stored. */
+  | { readonly kind: 'rotated'; readonly userId: string; readonly familyId: string }
+  /** The token had been rotated already: a replay, so its whole family (successors too) is revoked. */
+  | { readonly kind: 'reused'; readonly userId: string; readonly familyId: string }
+  /** Unknown, expired or revoked: nothing was stored. */
+  | { readonly kind: 'invalid' }
+
+/** What an account's deletion left for the caller: files only it could see, whose bytes must go too. */
+export interface DeletedAccount {
+  readonly orphanFiles: readonly FileRecord[]
 }
 
 export interface WatermarkChange {
@@ -94,14 +111,34 @@ export interface UserStore {
   findUserByUsername(username: string): Promise<User | undefined>
   saveRefreshToken(record: RefreshTokenRecord): Promise<void>
   /**
-   * Atomically consumes a refresh token and stores its successor. Returns the owner, or
-   * undefined when the token is unknown, already used or expired (nothing is stored then).
+   * Atomically consumes a live refresh token and stores its successor in the same family. A token
+   * used before (a replay: stolen, or raced) revokes its whole family in the same write. Of several
+   * concurrent rotations of one token exactly one is `rotated`; the others are `reused`.
+   * Rotated tokens are kept (to recognise replays) until they expire.
    */
   rotateRefreshToken(
     oldHash: string,
-    next: Omit<RefreshTokenRecord, 'userId'>,
+    next: Omit<RefreshTokenRecord, 'userId' | 'familyId'>,
     now: number,
-  ): Promise<string | undefined>
+  ): Promise<RefreshRotation>
+  /** Revokes every refresh token of the family if it is the user's (logout); false when none was live. */
+  revokeRefreshFamily(userId: string, familyId: string): Promise<boolean>
+  /** The family of a refresh token of the user's (used or not), or undefined. */
+  findRefreshFamily(userId: string, tokenHash: string): Promise<string | undefined>
+  /**
+   * Revokes every session of the user: all refresh tokens, and access tokens issued before, by
+   * moving the user's token epoch forward. Returns the new epoch (undefined: no such user).
+   */
+  revokeAllSessions(userId: string): Promise<number | undefined>
+  /** The user's token epoch (access tokens of an older one are revoked); undefined when no such user. */
+  getTokenEpoch(userId: string): Promise<number | undefined>
+  /**
+   * Deletes the account in one write: the user, their refresh tokens, their webhooks with their
+   * deliveries, and their memberships (each with a `member.left` event). Messages they sent stay
+   * in their conversations. Returns the files they own that no conversation was granted (the
+   * caller deletes them with their bytes), or undefined when there is no such user.
+   */
+  deleteUser(userId: string, now: number): Promise<DeletedAccount | undefined>
   /** Records when the user's last live connection closed (presence). */
   setLastSeen(userId: string, at: number): Promise<void>
   /**
@@ -365,7 +402,8 @@ export interface Store
     FileStore,
     WebhookStore,
     DeadLetterStore,
-    LockStore {
+    LockStore,
+    RateLimitStore {
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>
   /** Called after every write that added outbox events, so a relay can wake up. */

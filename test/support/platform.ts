@@ -21,9 +21,17 @@ export function tempDir(prefix = 'chat4all-test-'): { path: string; remove: () =
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
 
+/**
+ * Rate limits high enough never to trip: suites register and send from one address at rates no
+ * person would. The counting still runs on every request. Suites about the limits set their own.
+ */
+export const generousRateLimits: Readonly<Record<string, string>> = Object.fromEntries(
+  ['REGISTER', 'LOGIN', 'REFRESH', 'SEND', 'UPLOAD', 'WEBHOOK'].map((rule) => [`CHAT4ALL_RATE_LIMIT_${rule}`, '1000000/60']),
+)
+
 export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   const dir = tempDir()
-  const { config } = loadConfig({ CHAT4ALL_DATA_DIR: dir.path, CHAT4ALL_PORT: '0', CHAT4ALL_HOST: '127.0.0.1', ...env })
+  const { config } = loadConfig({ CHAT4ALL_DATA_DIR: dir.path, CHAT4ALL_PORT: '0', CHAT4ALL_HOST: '127.0.0.1', ...generousRateLimits, ...env })
   const platform = await startPlatform(config, pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }))
   return {
     url: platform.url,
@@ -48,7 +56,7 @@ const root = new URL('../../', import.meta.url).pathname
 export async function spawnServer(env: Record<string, string>, args: readonly string[] = []): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), 'serve', ...args], {
     cwd: root,
-    env: { ...process.env, CHAT4ALL_HOST: '127.0.0.1', CHAT4ALL_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, CHAT4ALL_HOST: '127.0.0.1', CHAT4ALL_LOG_LEVEL: 'warn', ...generousRateLimits, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)))

@@ -1,7 +1,7 @@
-/** @module Store contract: accounts and refresh tokens. */
+/** @module Store contract: accounts (refresh tokens and sessions: sessions.ts). */
 import { describe, expect, it } from 'vitest'
 import type { NewUser } from '../../core/model.js'
-import { T0, errorCode, newUser, sharedStore, uid, type StoreFactory } from './harness.js'
+import { errorCode, newUser, sharedStore, uid, type StoreFactory } from './harness.js'
 
 /** A user as the store gives it back; who is admin is the admins contract's business. */
 const stored = (user: NewUser) => ({ ...user, isAdmin: expect.any(Boolean) })
@@ -76,54 +76,6 @@ export function userContract(make: StoreFactory): void {
       for (const o of outcomes) {
         if (o.status === 'rejected') expect((o.reason as { code?: string }).code).toBe('email_taken')
       }
-    })
-
-    describe('refresh tokens', () => {
-      const withUser = async () => {
-        const user = newUser()
-        await store().createUser(user)
-        return user
-      }
-
-      it('rotates a token: the old one stops working, its successor works once', async () => {
-        const user = await withUser()
-        const [t1, t2, t3] = [uid('t1'), uid('t2'), uid('t3')]
-        await store().saveRefreshToken({ tokenHash: t1, userId: user.id, expiresAt: T0 + 60_000 })
-        expect(await store().rotateRefreshToken(t1, { tokenHash: t2, expiresAt: T0 + 120_000 }, T0)).toBe(user.id)
-        expect(await store().rotateRefreshToken(t1, { tokenHash: uid('x'), expiresAt: T0 + 120_000 }, T0)).toBeUndefined()
-        expect(await store().rotateRefreshToken(t2, { tokenHash: t3, expiresAt: T0 + 180_000 }, T0 + 1)).toBe(user.id)
-        expect(await store().rotateRefreshToken(t2, { tokenHash: uid('x'), expiresAt: T0 + 180_000 }, T0 + 1)).toBeUndefined()
-      })
-
-      it('refuses an expired token and stores no successor', async () => {
-        const user = await withUser()
-        const [old, next] = [uid('old'), uid('next')]
-        await store().saveRefreshToken({ tokenHash: old, userId: user.id, expiresAt: T0 })
-        expect(await store().rotateRefreshToken(old, { tokenHash: next, expiresAt: T0 + 60_000 }, T0)).toBeUndefined()
-        expect(await store().rotateRefreshToken(next, { tokenHash: uid('x'), expiresAt: T0 + 60_000 }, T0)).toBeUndefined()
-      })
-
-      it('refuses an unknown token and stores no successor', async () => {
-        const next = uid('next')
-        expect(await store().rotateRefreshToken(uid('unknown'), { tokenHash: next, expiresAt: T0 + 1 }, T0)).toBeUndefined()
-        expect(await store().rotateRefreshToken(next, { tokenHash: uid('x'), expiresAt: T0 + 1 }, T0)).toBeUndefined()
-      })
-
-      it('lets exactly one of several concurrent rotations of one token win', async () => {
-        const user = await withUser()
-        const old = uid('old')
-        await store().saveRefreshToken({ tokenHash: old, userId: user.id, expiresAt: T0 + 60_000 })
-        const successors = Array.from({ length: 6 }, () => uid('next'))
-        const owners = await Promise.all(
-          successors.map((s) => store().rotateRefreshToken(old, { tokenHash: s, expiresAt: T0 + 60_000 }, T0)),
-        )
-        expect(owners.filter((o) => o === user.id)).toHaveLength(1)
-        const winner = successors[owners.indexOf(user.id)]!
-        for (const loser of successors.filter((s) => s !== winner)) {
-          expect(await store().rotateRefreshToken(loser, { tokenHash: uid('x'), expiresAt: T0 + 1 }, T0)).toBeUndefined()
-        }
-        expect(await store().rotateRefreshToken(winner, { tokenHash: uid('x'), expiresAt: T0 + 1 }, T0)).toBe(user.id)
-      })
     })
   })
 }

@@ -1,7 +1,8 @@
 /** @module Bearer authentication: the caller's identity comes from the token, never from the body. */
 import type { FastifyRequest } from 'fastify'
 import { errors } from '../../core/errors.js'
-import type { TokenService, AccessClaims } from '../../core/tokens.js'
+import type { Authenticator } from '../../core/authenticator.js'
+import type { AccessClaims } from '../../core/tokens.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,12 +18,15 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return token
 }
 
-/** A preHandler that requires a valid access token and sets `request.caller`. */
-export function requireAuth(tokens: TokenService) {
+/**
+ * A hook that requires a valid access token of an existing, unrevoked account and sets
+ * `request.caller`.
+ */
+export function requireAuth(auth: Authenticator) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request)
     if (!token) throw errors.unauthorized()
-    request.caller = tokens.verifyAccess(token)
+    request.caller = await auth.authenticate(token)
   }
 }
 

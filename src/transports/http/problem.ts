@@ -14,6 +14,8 @@ export interface Problem {
   readonly field?: string
   readonly instance: string
   readonly request_id: string
+  /** Seconds to wait before retrying (429), as in the `Retry-After` header. */
+  readonly retry_after?: number
 }
 
 interface AjvIssue {
@@ -48,7 +50,12 @@ const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_BAD_URL: 'bad_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
 }
+
+/** Methods a path may answer, for the `Allow` header of a 405. */
+const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 /** Maps any thrown value to the AppError the client sees. */
 export function toAppError(error: unknown): AppError {
@@ -64,6 +71,7 @@ export function toAppError(error: unknown): AppError {
     return appError('malformed_json', 'The body is not valid JSON', { field: 'body', cause: error })
   }
   const code = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined
+  if (code === 'bad_url' || code === 'uri_too_long') return appError(code, fastifyError.message, { field: 'path', cause: error })
   if (code) return appError(code, fastifyError.message, { field: 'body', cause: error })
   if (fastifyError.statusCode === 404) return appError('route_not_found', fastifyError.message, { cause: error })
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
@@ -82,7 +90,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
     ...(error.field === undefined ? {} : { field: error.field }),
     instance: request.url,
     request_id: request.id,
+    ...(error.retryAfterSeconds === undefined ? {} : { retry_after: error.retryAfterSeconds }),
   }
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
   return reply.status(error.status).type('application/problem+json').send(problem)
 }
 
@@ -92,7 +102,17 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     if (appErr.status >= 500) request.log.error({ err: error }, 'request failed')
     return sendProblem(request, reply, appErr)
   })
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, appError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`)),
-  )
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    // A path that exists for other methods is a 405 naming them, not a 404 (RFC 9110 §15.5.6).
+    const allowed = methods.filter((method) => method !== request.method && app.findRoute({ method, url: path }))
+    if (allowed.length === 0) return sendProblem(request, reply, appError('route_not_found', `No route ${request.method} ${path}`))
+    reply.header('allow', allowed.join(', '))
+    return sendProblem(request, reply, appError('method_not_allowed', `${path} takes ${allowed.join(', ')}, not ${request.method}`))
+  })
+}
+
+/** For Fastify's `frameworkErrors`: errors met before routing (a malformed URL) become problems too. */
+export function frameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendProblem(request, reply, toAppError(error))
 }

@@ -2,6 +2,11 @@
 import { Type } from '@sinclair/typebox'
 
 const Uuid = Type.String({ format: 'uuid' })
+/**
+ * A sequence number. Every number in a schema has a maximum: a query string's `Infinity` or
+ * `1e309` is a number to the validator, and would otherwise reach the database (validation.ts checks).
+ */
+const Seq = (minimum: number) => Type.Integer({ minimum, maximum: Number.MAX_SAFE_INTEGER })
 const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form JSON object' })
 
 export const RegisterBody = Type.Object(
@@ -22,6 +27,12 @@ export const TokenBody = Type.Object(
 export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, {
   additionalProperties: false,
 })
+
+/** Without a refresh token (or a body), logout ends the session of the access token. */
+export const LogoutBody = Type.Object(
+  { refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })) },
+  { additionalProperties: false },
+)
 
 const MemberReference = Type.String({
   minLength: 1,
@@ -59,9 +70,9 @@ export const ListConversationsQuery = Type.Object(
 export const HistoryQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-    after_seq: Type.Optional(Type.Integer({ minimum: 0 })),
-    before_seq: Type.Optional(Type.Integer({ minimum: 1 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    after_seq: Type.Optional(Seq(0)),
+    before_seq: Type.Optional(Seq(1)),
+    offset: Type.Optional(Seq(0)),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
@@ -98,4 +109,4 @@ export const SendMessageBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const ReadUpToBody = Type.Object({ up_to_seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })
+export const ReadUpToBody = Type.Object({ up_to_seq: Seq(0) }, { additionalProperties: false })

@@ -4,7 +4,12 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { CoreContext } from '../../core/context.js'
-import { registerProblemHandlers } from './problem.js'
+import { frameworkProblem, registerProblemHandlers } from './problem.js'
+import { boundJsonDepth } from './json-body.js'
+import { recordRoutes } from './route-table.js'
+import { clientErrorProblem } from './client-errors.js'
+import { registerSecurity } from './security.js'
+import { discardUpload } from '../../core/files/uploads.js'
 import { createValidatorCompiler } from './validation.js'
 import { accountRoutes } from './routes/accounts.js'
 import { adminRoutes } from './routes/admin.js'
@@ -32,7 +37,16 @@ export interface HttpServerOptions {
   readonly webhooks?: WebhookService
   /** Files: uploads (tus /v1/uploads, chunked and simple /v1/files) and downloads, served with `all` routes. */
   readonly files?: FileRouteOptions
+  /** Browser origins allowed by CORS; empty: none. */
+  readonly corsOrigins?: readonly string[]
+  /** Certificate and key (PEM): the server speaks HTTPS (and WSS) itself. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer }
+  /** Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe for the client address. */
+  readonly trustProxy?: boolean | string
 }
+
+/** The instance type the routes are written against. */
+const plainFastify = () => Fastify().withTypeProvider<TypeBoxTypeProvider>()
 
 export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -44,10 +58,20 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-  }).withTypeProvider<TypeBoxTypeProvider>()
+    // Errors met before routing (a path that does not decode) are problems like any other.
+    frameworkErrors: frameworkProblem,
+    clientErrorHandler: clientErrorProblem,
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    // HTTP/1.1 over TLS; the WebSocket upgrades on the same server. Typed as plain HTTP below: the
+    // routes do not care which.
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ReturnType<typeof plainFastify>
 
+  recordRoutes(app)
   app.setValidatorCompiler(createValidatorCompiler())
   registerProblemHandlers(app)
+  boundJsonDepth(app)
+  await registerSecurity(app, { corsOrigins: options.corsOrigins ?? [], tls: options.tls !== undefined })
   app.decorateRequest('caller', null)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -63,7 +87,14 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
 
   await app.register(healthRoutes(ctx.store))
   if (options.routes === 'all') {
-    await app.register(accountRoutes(ctx))
+    const fx = options.files?.fx
+    // A deleted account's files that nobody else could see go with their bytes.
+    const onDeleted = fx
+      ? async ({ orphanFiles }: { readonly orphanFiles: readonly import('../../core/model.js').FileRecord[] }) => {
+          for (const record of orphanFiles) await discardUpload(fx, record)
+        }
+      : undefined
+    await app.register(accountRoutes(ctx, onDeleted ? { onDeleted } : {}))
     await app.register(conversationRoutes(ctx))
     await app.register(messageRoutes(ctx))
     if (options.webhooks) await app.register(webhookRoutes(ctx, options.webhooks))

@@ -1,5 +1,6 @@
 /** @module Client → server frames: parsed and checked here, so the session gets only valid commands. */
 import { errors } from '../../core/errors.js'
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../core/json-depth.js'
 import type { SendInput } from '../../core/messaging.js'
 import type { ClientCommand } from '../../core/stream/frames.js'
 import { readSendBody } from '../send-input.js'
@@ -43,6 +44,7 @@ export function commandId(frame: unknown): string | undefined {
  */
 export function parseCommand(raw: string, callerId: string): StreamCommand {
   let frame: unknown
+  if (exceedsJsonDepth(raw)) throw errors.jsonTooDeep('frame', MAX_JSON_DEPTH)
   try {
     frame = JSON.parse(raw)
   } catch (cause) {

@@ -4,6 +4,7 @@
  */
 import type { CoreContext } from '../../core/context.js'
 import { prepareSend } from '../../core/messaging.js'
+import { enforceRate } from '../../core/rate-limits.js'
 import type { StreamFrame } from '../../core/stream/frames.js'
 import type { Answer, StreamSession } from '../../core/stream/session.js'
 import type { SendCommand } from './commands.js'
@@ -17,6 +18,8 @@ export async function startSend(ctx: CoreContext, session: StreamSession, comman
   // The client learns nothing of a send after its connection ended; it resends by message_id.
   if (session.isClosed) return undefined
   try {
+    // The same per-user budget as POST /v1/messages: one counter, whichever way a message comes in.
+    await enforceRate(ctx.rateLimits, 'send', session.userId, ctx.now)
     const prepared = await prepareSend(ctx, session.userId, command.input)
     const later = prepared.commit().then(
       ({ created, message }): StreamFrame => ({ kind: 'ok', id: command.id, sent: { message, duplicate: !created } }),

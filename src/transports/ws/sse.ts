@@ -11,7 +11,7 @@ import type { StreamFrame, StreamSink } from '../../core/stream/frames.js'
 import type { StreamHub } from '../../core/stream/hub.js'
 import { formatCursor, parseCursor } from '../../core/stream/positions.js'
 import type { StreamSession } from '../../core/stream/session.js'
-import type { TokenService } from '../../core/tokens.js'
+import type { Authenticator } from '../../core/authenticator.js'
 import { tokenFrom } from './auth.js'
 import { frameJson, movesPosition } from './wire.js'
 
@@ -60,11 +60,11 @@ function sinkFor(res: ServerResponse, limitBytes: number, session: () => StreamS
 
 export interface SseOptions {
   readonly hub: StreamHub
-  readonly tokens: TokenService
+  readonly auth: Authenticator
 }
 
 export const sseRoutes =
-  ({ hub, tokens }: SseOptions): FastifyPluginAsync =>
+  ({ hub, auth }: SseOptions): FastifyPluginAsync =>
   async (app) => {
     const open = new Set<ServerResponse>()
     const heartbeat = setInterval(() => {
@@ -78,7 +78,7 @@ export const sseRoutes =
       const query = new URL(request.url, 'http://localhost').searchParams
       const token = tokenFrom(request.headers, query)
       if (!token) throw errors.unauthorized('A bearer token is required: Authorization header or ?token=')
-      const { userId, expiresAt } = tokens.verifyAccess(token)
+      const { userId, expiresAt } = await auth.authenticate(token)
       const lastEventId = request.headers['last-event-id']
       const cursor = typeof lastEventId === 'string' ? lastEventId : (query.get('last_event_id') ?? query.get('positions') ?? '')
       const positions = parseCursor(cursor, typeof lastEventId === 'string' ? 'Last-Event-ID' : 'querystring.positions')

@@ -22,13 +22,12 @@ export interface StreamRoutesOptions {
 export const streamRoutes =
   ({ hub, ctx, logger }: StreamRoutesOptions): FastifyPluginAsync =>
   async (app) => {
-    const { tokens } = ctx
-    await app.register(sseRoutes({ hub, tokens }))
+    await app.register(sseRoutes({ hub, auth: ctx.auth }))
     // Reached only without upgrade headers: the upgrade itself never gets to Fastify's router.
     app.get(STREAM_PATH, async () => {
       throw errors.upgradeRequired('GET /v1/stream is a WebSocket; for Server-Sent Events use GET /v1/events')
     })
-    const websocket = attachWebSocketTransport(app.server, { hub, tokens, logger, messaging: ctx })
+    const websocket = attachWebSocketTransport(app.server, { hub, auth: ctx.auth, logger, messaging: ctx })
     app.addHook('preClose', async () => {
       hub.closeAll(closeCodes.goingAway, 'server shutting down')
       await websocket.close()

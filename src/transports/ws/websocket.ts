@@ -13,7 +13,8 @@ import { closeCodes, type StreamSink } from '../../core/stream/frames.js'
 import type { StreamHub } from '../../core/stream/hub.js'
 import { parseCursor } from '../../core/stream/positions.js'
 import type { Answer, StreamSession } from '../../core/stream/session.js'
-import type { TokenService } from '../../core/tokens.js'
+import type { Authenticator } from '../../core/authenticator.js'
+import type { AccessClaims, TokenService } from '../../core/tokens.js'
 import { chooseProtocol, tokenFrom } from './auth.js'
 import { commandId, parseCommand, type StreamCommand } from './commands.js'
 import { startSend } from './send.js'
@@ -28,7 +29,10 @@ const CLOSE_GRACE_MS = 1_000
 
 export interface WebSocketTransportOptions {
   readonly hub: StreamHub
-  readonly tokens: TokenService
+  /** Checks the token and that its account still exists, before the upgrade is completed. */
+  readonly auth?: Authenticator
+  /** Without `auth`: the signature alone is checked (the stream layer without accounts, as bench/stream runs it). */
+  readonly tokens?: TokenService
   readonly logger: Logger
   /** What the `send` command accepts messages with; without it (the stream layer alone) it is refused. */
   readonly messaging?: CoreContext
@@ -102,7 +106,13 @@ function sinkFor(ws: WebSocket, socket: Duplex, limitBytes: number): StreamSink 
 }
 
 export function attachWebSocketTransport(server: Server, options: WebSocketTransportOptions): { close(): Promise<void> } {
-  const { hub, tokens, logger, messaging } = options
+  const { hub, logger, messaging } = options
+  const auth: Pick<Authenticator, 'authenticate'> = options.auth ?? {
+    authenticate: async (token) => {
+      if (!options.tokens) throw errors.unauthorized('This stream accepts no tokens')
+      return options.tokens.verifyAccess(token)
+    },
+  }
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -156,17 +166,10 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
     }
   }
 
-  const onConnection = (ws: WebSocket, socket: Duplex, request: IncomingMessage, url: URL) => {
-    let userId: string
-    let expiresAt: number
+  const onConnection = (ws: WebSocket, socket: Duplex, url: URL, caller: AccessClaims | Error) => {
+    if (caller instanceof Error) return ws.close(closeCodes.unauthorized, reasonOf(isAppError(caller) ? caller.message : 'invalid token'))
+    const { userId, expiresAt } = caller
     let positions: Map<string, number>
-    try {
-      const token = tokenFrom(request.headers, url.searchParams)
-      if (!token) throw errors.unauthorized('A bearer token is required: Authorization header, ?token= or subprotocol')
-      ;({ userId, expiresAt } = tokens.verifyAccess(token))
-    } catch (error) {
-      return ws.close(closeCodes.unauthorized, reasonOf(isAppError(error) ? error.message : 'invalid token'))
-    }
     try {
       positions = parseCursor(url.searchParams.get('positions') ?? '', 'positions')
     } catch (error) {
@@ -191,7 +194,13 @@ export function attachWebSocketTransport(server: Server, options: WebSocketTrans
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, socket, request, url))
+    // The account is looked up (usually in the authenticator's cache) before the upgrade completes,
+    // so no frame of a deleted or revoked account's ever reaches a session.
+    const token = tokenFrom(request.headers, url.searchParams)
+    const caller = token
+      ? auth.authenticate(token).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+      : Promise.resolve(errors.unauthorized('A bearer token is required: Authorization header, ?token= or subprotocol'))
+    void caller.then((verdict) => wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, socket, url, verdict)))
   }
   server.on('upgrade', onUpgrade)
 

@@ -37,14 +37,15 @@ export const filesMigration: Migration = {
   ],
 }
 
-const columns = `id, owner_id, filename, size_bytes, content_type, sha256, storage_key, state, conversation_id,
+/** Every column of `files`, in the order toFileRecord reads them (account-deletion.ts shares both). */
+export const columns = `id, owner_id, filename, size_bytes, content_type, sha256, storage_key, state, conversation_id,
   created_at, completed_at, upload_protocol, multipart_ref, chunk_size, upload_offset, tail_key, declared_sha256,
   upload_metadata, expires_at`
 
 const nullableText = (row: SqlRow, key: string): string | null => (row[key] == null ? null : String(row[key]))
 const nullableInt = (row: SqlRow, key: string): number | null => (row[key] == null ? null : Number(row[key]))
 
-function toFileRecord(row: SqlRow): FileRecord {
+export function toFileRecord(row: SqlRow): FileRecord {
   const state = String(row['state']) as FileState
   return {
     id: String(row['id']),

@@ -7,6 +7,9 @@ import { createSqlFileStore } from './files.js'
 import { createSqlMessageStore } from './messages.js'
 import { createSqlOutboxStore } from './outbox.js'
 import { createSqlUserStore } from './users.js'
+import { createSqlSessionStore } from './sessions.js'
+import { createSqlAccountDeletion } from './account-deletion.js'
+import { createSqlRateLimitStore } from './rate-limits.js'
 import { createSqlWebhookStore } from './webhooks.js'
 
 export interface SqlStoreOptions {
@@ -40,6 +43,9 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
   }
   return {
     ...createSqlUserStore(db, dialect),
+    ...createSqlSessionStore(db),
+    ...createSqlAccountDeletion(db, { onOutboxWrite }),
+    ...createSqlRateLimitStore(db, dialect),
     ...createSqlConversationStore(db, dialect, { onOutboxWrite }),
     ...createSqlMessageStore(db, dialect, { ...options, onOutboxWrite }),
     ...createSqlOutboxStore(db, dialect),

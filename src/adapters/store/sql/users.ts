@@ -1,7 +1,7 @@
-/** @module Accounts and refresh tokens on the shared SQL store. */
+/** @module Accounts on the shared SQL store (refresh tokens and sessions: sessions.ts). */
 import { errors } from '../../../core/errors.js'
 import type { NewUser, User } from '../../../core/model.js'
-import type { RefreshTokenRecord, UserStore } from '../../../ports/store.js'
+import type { UserStore } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor } from './driver.js'
 import type { Migration } from './migration.js'
 import { toUser } from './rows.js'
@@ -24,7 +24,10 @@ export const adminsMigration: Migration = {
   ],
 }
 
-export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): UserStore {
+/** The account methods; sessions.ts and account-deletion.ts hold the rest of UserStore. */
+export type SqlAccountMethods = Pick<UserStore, 'createUser' | 'getUser' | 'findUserByUsername' | 'setLastSeen' | 'setAdmin'>
+
+export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): SqlAccountMethods {
   return {
     async createUser(user: NewUser): Promise<User> {
       const usernameKey = user.username.toLowerCase()
@@ -70,30 +73,6 @@ export function createSqlUserStore(db: SqlDriver, dialect: SqlDialect): UserStor
     async findUserByUsername(username) {
       const [row] = await db.query('SELECT * FROM users WHERE username_key = $1', [username.toLowerCase()])
       return row && toUser(row)
-    },
-
-    async saveRefreshToken(record: RefreshTokenRecord) {
-      await db.run('INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
-        record.tokenHash,
-        record.userId,
-        record.expiresAt,
-      ])
-    },
-
-    async rotateRefreshToken(oldHash, next, now) {
-      return db.transaction(async (tx) => {
-        const [row] = await tx.query<{ user_id: string; expires_at: number }>(
-          `DELETE FROM refresh_tokens WHERE token_hash = $1 RETURNING user_id, expires_at`,
-          [oldHash],
-        )
-        if (!row || Number(row.expires_at) <= now) return undefined
-        await tx.run('INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
-          next.tokenHash,
-          row.user_id,
-          next.expiresAt,
-        ])
-        return row.user_id
-      })
     },
 
     async setLastSeen(userId, at) {

@@ -1,11 +1,17 @@
-/** @module Accounts and tokens: /auth/register, /auth/token, /auth/refresh (also under /v1) and /v1/me. */
+/**
+ * @module Accounts and tokens: /auth/register, /auth/token, /auth/refresh, /auth/logout,
+ * /auth/logout-all (also under /v1) and /v1/me (read, delete).
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { login, refresh, register, type TokenPair } from '../../../core/accounts.js'
+import type { FastifyRequest } from 'fastify'
+import { deleteAccount, login, logout, logoutAll, refresh, register, type TokenPair } from '../../../core/accounts.js'
 import type { CoreContext } from '../../../core/context.js'
 import { errors } from '../../../core/errors.js'
+import type { DeletedAccount } from '../../../ports/store.js'
 import { callerId, requireAuth } from '../auth.js'
 import { presentUser } from '../present.js'
-import { RefreshBody, RegisterBody, TokenBody } from '../schemas.js'
+import { rateLimit } from '../rate-limit.js'
+import { LogoutBody, RefreshBody, RegisterBody, TokenBody } from '../schemas.js'
 
 const presentTokens = (pair: TokenPair) => ({
   access_token: pair.accessToken,
@@ -14,29 +20,61 @@ const presentTokens = (pair: TokenPair) => ({
   refresh_token: pair.refreshToken,
 })
 
+export interface AccountRouteOptions {
+  /** Called after an account is deleted with the files only it could see (their bytes go too). */
+  readonly onDeleted?: (deleted: DeletedAccount) => Promise<void>
+}
+
+/** A POST without a body validates as `{}` (Fastify would validate `undefined` against the object schema). */
+const noBodyIsEmpty = async (request: FastifyRequest): Promise<void> => {
+  request.body ??= {}
+}
+
 export const accountRoutes =
-  (ctx: CoreContext): FastifyPluginAsyncTypebox =>
+  (ctx: CoreContext, options: AccountRouteOptions = {}): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const limit = (rule: 'register' | 'login' | 'refresh') => rateLimit(ctx.rateLimits, rule, 'address', ctx.now)
+    const authenticated = requireAuth(ctx.auth)
+
     for (const prefix of ['/auth', '/v1/auth']) {
-      app.post(`${prefix}/register`, { schema: { body: RegisterBody } }, async (request, reply) => {
+      app.post(`${prefix}/register`, { schema: { body: RegisterBody }, preHandler: limit('register') }, async (request, reply) => {
         const { username, password, email, display_name } = request.body
         const user = await register(ctx, { username, password, email, displayName: display_name })
         return reply.status(201).send(presentUser(user))
       })
 
-      app.post(`${prefix}/token`, { schema: { body: TokenBody } }, async (request) =>
-        presentTokens(await login(ctx, request.body.username, request.body.password)),
+      app.post(`${prefix}/token`, { schema: { body: TokenBody }, preHandler: limit('login') }, async (request) =>
+        presentTokens(await login(ctx, request.body.username, request.body.password, request.ip)),
       )
 
-      app.post(`${prefix}/refresh`, { schema: { body: RefreshBody } }, async (request) =>
+      app.post(`${prefix}/refresh`, { schema: { body: RefreshBody }, preHandler: limit('refresh') }, async (request) =>
         presentTokens(await refresh(ctx, request.body.refresh_token)),
       )
+
+      // Ends the session of the refresh token given, or else the one the access token belongs to.
+      app.post(`${prefix}/logout`, { schema: { body: LogoutBody }, preValidation: noBodyIsEmpty, preHandler: authenticated }, async (request, reply) => {
+        const caller = request.caller!
+        const refreshToken = request.body.refresh_token
+        await logout(ctx, caller.userId, { sessionId: caller.sessionId, ...(refreshToken === undefined ? {} : { refreshToken }) })
+        return reply.status(204).send()
+      })
+
+      app.post(`${prefix}/logout-all`, { preHandler: authenticated }, async (request, reply) => {
+        await logoutAll(ctx, callerId(request))
+        return reply.status(204).send()
+      })
     }
 
-    app.get('/v1/me', { preHandler: requireAuth(ctx.tokens) }, async (request) => {
+    app.get('/v1/me', { preHandler: authenticated }, async (request) => {
       const user = await ctx.store.getUser(callerId(request))
       if (!user) throw errors.invalidToken('The account behind this token no longer exists')
       // Told to the account itself only: other users' views of an account do not reveal its role.
       return { ...presentUser(user), is_admin: user.isAdmin }
+    })
+
+    app.delete('/v1/me', { preHandler: authenticated }, async (request, reply) => {
+      const deleted = await deleteAccount(ctx, callerId(request))
+      await options.onDeleted?.(deleted)
+      return reply.status(204).send()
     })
   }

@@ -43,7 +43,7 @@ function presentDeadLetter(letter: DeadLetter) {
 export const adminRoutes =
   (ctx: CoreContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.addHook('preHandler', requireAuth(ctx.tokens))
+    app.addHook('preHandler', requireAuth(ctx.auth))
 
     app.get('/v1/admin/dead-letters', { schema: { querystring: DeadLetterQuery } }, async (request) => {
       const { limit = 50, before, group } = request.query

@@ -26,7 +26,7 @@ function parseConversationCursor(cursor: string | undefined): ConversationCursor
 export const conversationRoutes =
   (ctx: CoreContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.addHook('preHandler', requireAuth(ctx.tokens))
+    app.addHook('preHandler', requireAuth(ctx.auth))
 
     app.post('/v1/conversations', { schema: { body: CreateConversationBody } }, async (request, reply) => {
       const view = await createConversation(ctx, callerId(request), request.body)

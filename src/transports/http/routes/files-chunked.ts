@@ -13,6 +13,7 @@ import {
 } from '../../../core/files/chunks.js'
 import { terminateUpload } from '../../../core/files/uploads.js'
 import { callerId, requireAuth } from '../auth.js'
+import { rateLimit } from '../rate-limit.js'
 import { iso } from '../present.js'
 import type { FileRouteOptions } from './files.js'
 import { presentUploaded } from './files-present.js'
@@ -21,7 +22,8 @@ import { acceptRawBodies, bodyStream, declaredLength } from './files-streams.js'
 const InitiateBody = Type.Object(
   {
     filename: Type.String({ minLength: 1, maxLength: 1024 }),
-    size: Type.Integer({ minimum: 0 }),
+    // Bounded so 1e309 is a 400; sizes over CHAT4ALL_MAX_FILE_BYTES are a 413 from the use case.
+    size: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     content_type: Type.Optional(Type.String({ maxLength: 255 })),
     sha256: Type.Optional(Type.String({ maxLength: 100 })),
     conversation_id: Type.Optional(Type.String({ format: 'uuid' })),
@@ -56,9 +58,10 @@ export const chunkedUploadRoutes =
   async (app) => {
     // Chunks are bytes whatever their Content-Type says (curl sends form-urlencoded by default).
     acceptRawBodies(app, ['application/octet-stream', '*'])
-    app.addHook('onRequest', requireAuth(fx.tokens))
+    app.addHook('onRequest', requireAuth(fx.auth))
 
-    app.post('/v1/files/initiate', { schema: { body: InitiateBody } }, async (request, reply) => {
+    const uploadLimit = rateLimit(fx.rateLimits, 'upload', 'caller', fx.now)
+    app.post('/v1/files/initiate', { schema: { body: InitiateBody }, onRequest: uploadLimit }, async (request, reply) => {
       const body = request.body
       const { record, totalChunks, partUrls } = await initiateChunkedUpload(fx, callerId(request), {
         filename: body.filename,

@@ -13,6 +13,7 @@ import { fileErrors } from '../../../core/files/errors.js'
 import { uploadSimple } from '../../../core/files/simple.js'
 import type { FileRecord } from '../../../core/model.js'
 import { callerId, requireAuth } from '../auth.js'
+import { rateLimit } from '../rate-limit.js'
 import { iso } from '../present.js'
 import { presentFile, presentUploaded } from './files-present.js'
 import { acceptRawBodies, apiBase, bodyStream, declaredLength } from './files-streams.js'
@@ -121,9 +122,11 @@ export const fileRoutes =
   ({ fx, publicUrl }: FileRouteOptions): FastifyPluginAsyncTypebox =>
   async (app) => {
     acceptRawBodies(app, ['multipart/form-data'])
-    app.addHook('onRequest', requireAuth(fx.tokens))
+    app.addHook('onRequest', requireAuth(fx.auth))
 
-    app.post('/v1/files', { schema: { querystring: SimpleUploadQuery } }, async (request, reply) => {
+    // Counted before the body is read: a refused upload costs no bytes.
+    const uploadLimit = rateLimit(fx.rateLimits, 'upload', 'caller', fx.now)
+    app.post('/v1/files', { schema: { querystring: SimpleUploadQuery }, onRequest: uploadLimit }, async (request, reply) => {
       if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
         throw appError('unsupported_media_type', "Upload a file as multipart/form-data with a 'file' part", { field: 'content-type' })
       }

@@ -11,6 +11,7 @@ import {
 } from '../../../core/messaging.js'
 import type { HistoryQuery as StoreHistoryQuery } from '../../../ports/store.js'
 import { callerId, requireAuth } from '../auth.js'
+import { rateLimit } from '../rate-limit.js'
 import { decodeCursor, encodeCursor, presentAccepted, presentMessage, presentReceipt } from '../present.js'
 import { ConversationParams, HistoryQuery, MessageParams, ReadUpToBody, SendMessageBody } from '../schemas.js'
 import { toSendInput } from './send-body.js'
@@ -44,9 +45,9 @@ function toStoreQuery(query: HistoryParams): StoreHistoryQuery {
 export const messageRoutes =
   (ctx: CoreContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.addHook('preHandler', requireAuth(ctx.tokens))
+    app.addHook('preHandler', requireAuth(ctx.auth))
 
-    app.post('/v1/messages', { schema: { body: SendMessageBody } }, async (request, reply) => {
+    app.post('/v1/messages', { schema: { body: SendMessageBody }, preHandler: rateLimit(ctx.rateLimits, 'send', 'caller', ctx.now) }, async (request, reply) => {
       const outcome = await sendMessage(ctx, callerId(request), toSendInput(request.body, callerId(request)))
       return reply.status(outcome.created ? 202 : 200).send(presentAccepted(outcome.message))
     })

@@ -15,6 +15,7 @@ import { appendToUpload, checksumAlgorithms, type AppendInput } from '../../../c
 import { checkDeclaredSize, createUpload, loadUpload, terminateUpload } from '../../../core/files/uploads.js'
 import type { FileRecord } from '../../../core/model.js'
 import { callerId, requireAuth } from '../auth.js'
+import { rateLimit } from '../rate-limit.js'
 import type { FileRouteOptions } from './files.js'
 import { acceptRawBodies, apiBase, bodyStream, declaredLength, integerHeader } from './files-streams.js'
 
@@ -68,7 +69,7 @@ export const tusRoutes =
   ({ fx, publicUrl }: FileRouteOptions): FastifyPluginAsyncTypebox =>
   async (app) => {
     acceptRawBodies(app, [OCTETS])
-    const authenticate = requireAuth(fx.tokens)
+    const authenticate = requireAuth(fx.auth)
     app.addHook('onSend', async (_request, reply) => {
       reply.header('tus-resumable', TUS_VERSION)
     })
@@ -94,7 +95,7 @@ export const tusRoutes =
     app.options('/v1/uploads', discovery)
     app.options('/v1/uploads/:id', discovery)
 
-    app.post('/v1/uploads', async (request, reply) => {
+    app.post('/v1/uploads', { onRequest: rateLimit(fx.rateLimits, 'upload', 'caller', fx.now) }, async (request, reply) => {
       if (request.headers['upload-defer-length'] !== undefined) {
         throw errors.validation('Upload-Defer-Length', 'Declare Upload-Length when creating the upload')
       }

@@ -6,6 +6,7 @@ import { errors } from '../../../core/errors.js'
 import type { Webhook, WebhookDelivery, WebhookDeliveryState } from '../../../core/webhooks/model.js'
 import type { WebhookService } from '../../../core/webhooks/service.js'
 import { callerId, requireAuth } from '../auth.js'
+import { rateLimit } from '../rate-limit.js'
 import { decodeCursor, encodeCursor, iso } from '../present.js'
 
 const Uuid = Type.String({ format: 'uuid' })
@@ -81,9 +82,9 @@ function parseCursor(cursor: string | undefined): string | undefined {
 export const webhookRoutes =
   (ctx: CoreContext, webhooks: WebhookService): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.addHook('preHandler', requireAuth(ctx.tokens))
+    app.addHook('preHandler', requireAuth(ctx.auth))
 
-    app.post('/v1/webhooks', { schema: { body: CreateWebhookBody } }, async (request, reply) => {
+    app.post('/v1/webhooks', { schema: { body: CreateWebhookBody }, preHandler: rateLimit(ctx.rateLimits, 'webhook', 'caller', ctx.now) }, async (request, reply) => {
       const webhook = await webhooks.create(callerId(request), request.body)
       return reply.status(201).send(presentWebhook(webhook, true))
     })
