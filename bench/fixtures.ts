@@ -58,10 +58,9 @@ export async function pairGroups(api: Api, users: readonly BenchUser[], count: n
   return conversations
 }
 
+/** The text of the nth bench message: the same size over REST and the WebSocket. */
+export const benchText = (n: number): string => `bench message ${n}: the quick brown fox jumps over the lazy dog`
+
 export function textBody(messageId: string, conversationId: string, n: number): string {
-  return JSON.stringify({
-    message_id: messageId,
-    conversation_id: conversationId,
-    payload: { type: 'text', text: `bench message ${n}: the quick brown fox jumps over the lazy dog` },
-  })
+  return JSON.stringify({ message_id: messageId, conversation_id: conversationId, payload: { type: 'text', text: benchText(n) } })
 }

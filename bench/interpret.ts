@@ -1,4 +1,6 @@
 /** @module One line per finding, written from the numbers so the report reads on its own. */
+import { streamLines } from './interpret-stream.js'
+import { perMessageText } from './report-format.js'
 import { medianRun } from './stats.js'
 import type { AnyOutcome, BenchReport } from './types.js'
 
@@ -28,7 +30,7 @@ function throughputLines(outcome: Extract<AnyOutcome, { kind: 'throughput' }>, c
     bound = busy >= cores * 100 * 0.85 ? `the ${cores} cores are saturated between server and load generator` : 'no CPU is saturated'
   }
   lines.push(
-    `${outcome.key}: ${n(median)} durable accepts/s (${n(median * 60)}/min) into ${n(run.conversations)} conversation(s); server ${n(cpuPercent)} % of a core, load generator ${n(clientCpuPercent)} %: ${bound}.`,
+    `${outcome.key}: ${n(median)} durable accepts/s (${n(median * 60)}/min) into ${n(run.conversations)} conversation(s); server ${n(cpuPercent)} % of a core (${perMessageText(run.server)}), load generator ${n(clientCpuPercent)} %: ${bound}.`,
   )
   const failed = outcome.runs.filter((r) => !r.verification.ok)
   lines.push(
@@ -55,11 +57,12 @@ export function interpret(scenarios: readonly AnyOutcome[], machine: BenchReport
   for (const outcome of scenarios) {
     if (outcome.failures.length > 0) lines.push(`${outcome.key}: ${outcome.failures.length} run(s) failed twice; see failures.`)
     if (outcome.kind === 'throughput') lines.push(...throughputLines(outcome, machine.cores))
+    lines.push(...streamLines(outcome))
     if (outcome.kind === 'latency') {
       const run = medianRun(outcome.runs, (r) => r.fromScheduleMs.p99)
       if (run) {
         lines.push(
-          `c: at a fixed ${n(run.targetRate)} msg/s (open loop) accepts take p50 ${run.fromScheduleMs.p50} ms, p99 ${run.fromScheduleMs.p99} ms, max ${run.fromScheduleMs.max} ms; the server used ${n(run.server.cpuPercent)} % of a core.`,
+          `c: at a fixed ${n(run.targetRate)} msg/s (open loop) accepts take p50 ${run.fromScheduleMs.p50} ms, p99 ${run.fromScheduleMs.p99} ms, max ${run.fromScheduleMs.max} ms; the server used ${n(run.server.cpuPercent)} % of a core, ${perMessageText(run.server)}.`,
         )
       }
     }

@@ -1,13 +1,11 @@
 /**
- * @module Open-loop sender: requests leave on a fixed schedule whether or not earlier ones have
- * answered, and latency is measured from when each was due, so a stalled server cannot hide its
- * stall by slowing the sender down (coordinated omission).
+ * @module Scenario c's open-loop accept latency: bench/paced-sender.ts sends on the fixed schedule
+ * (requests leave whether or not earlier ones answered), and this sums its per-message records up.
+ * Latency is measured from when each request was due, so a stalled server cannot hide its stall by
+ * slowing the sender down (coordinated omission).
  */
-import { randomUUID } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { fireOnSchedule } from './schedule.js'
-import { Pool } from 'undici'
-import { textBody, type BenchConversation } from './fixtures.js'
+import type { BenchConversation } from './fixtures.js'
+import { pacedSend, type SentMessage } from './paced-sender.js'
 
 export interface OpenLoopOptions {
   readonly url: string
@@ -32,63 +30,22 @@ export interface OpenLoopResult {
   readonly sendLagMs: Float64Array
 }
 
+const over = (messages: readonly SentMessage[], value: (m: SentMessage) => number) => Float64Array.from(messages, value)
+
 export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
-  const pool = new Pool(options.url, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 })
-  const total = Math.round(options.rate * options.durationS)
-  const intervalMs = 1000 / options.rate
-  const fromSchedule = new Float64Array(total).fill(Number.NaN)
-  const fromSend = new Float64Array(total).fill(Number.NaN)
-  const sendLag = new Float64Array(total).fill(Number.NaN)
+  const sent = await pacedSend(options).done
+  const answered = sent.messages.filter((m) => m.status !== 0)
   const statuses: Record<string, number> = {}
-  let accepted = 0
-  let errors = 0
-  let completed = 0
-  const inFlight = new Set<Promise<void>>()
-
-  const fire = (i: number, dueAt: number) => {
-    const conversation = options.conversations[i % options.conversations.length]!
-    const sender = conversation.senders[Math.floor(i / options.conversations.length) % conversation.senders.length]!
-    const sentAt = performance.now()
-    sendLag[i] = sentAt - dueAt
-    const done = pool
-      .request({
-        method: 'POST',
-        path: '/v1/messages',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` },
-        body: textBody(randomUUID(), conversation.conversationId, i),
-      })
-      .then(async (response) => {
-        await response.body.text()
-        const end = performance.now()
-        fromSchedule[i] = end - dueAt
-        fromSend[i] = end - sentAt
-        completed++
-        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1
-        if (response.statusCode === 202) accepted++
-      })
-      .catch(() => {
-        errors++
-      })
-      .finally(() => inFlight.delete(done))
-    inFlight.add(done)
-  }
-
-  const start = await fireOnSchedule(total, intervalMs, fire)
-  const drained = Promise.all([...inFlight]).then(() => true)
-  const gaveUp = sleep(options.drainTimeoutMs ?? 30_000).then(() => false)
-  await Promise.race([drained, gaveUp])
-  const elapsedS = (performance.now() - start) / 1000
-  await pool.destroy()
-  const answered = (values: Float64Array) => values.filter((v) => !Number.isNaN(v))
+  for (const m of answered) statuses[m.status] = (statuses[m.status] ?? 0) + 1
   return {
-    scheduled: total,
-    completed,
-    accepted,
+    scheduled: sent.messages.length,
+    completed: answered.length,
+    accepted: sent.accepted,
     statuses,
-    errors,
-    elapsedS,
-    fromScheduleMs: answered(fromSchedule),
-    fromSendMs: answered(fromSend),
-    sendLagMs: answered(sendLag),
+    errors: sent.errors,
+    elapsedS: sent.elapsedS,
+    fromScheduleMs: over(answered, (m) => m.answeredAt - m.dueAt),
+    fromSendMs: over(answered, (m) => m.answeredAt - m.sentAt),
+    sendLagMs: over(sent.messages, (m) => m.sentAt - m.dueAt),
   }
 }

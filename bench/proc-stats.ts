@@ -114,6 +114,11 @@ export class ProcessSampler {
     return wallS > 0 ? ((now.cpuS - mark.cpuS) / wallS) * 100 : Number.NaN
   }
 
+  /** CPU seconds (user + system, all threads) used since `mark`. */
+  cpuSecondsSince(mark: CpuMark): number {
+    return this.mark().cpuS - mark.cpuS
+  }
+
   mainThreadSince(mark: CpuMark): MainThreadTime | undefined {
     const now = this.mark()
     if (!mark.sched || !now.sched) return undefined

@@ -1,13 +1,12 @@
 /** @module Writes results (JSON + Markdown, latest.md) and the stdout summary table. */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { mainThreadText, n, perMessageText, verificationText } from './report-format.js'
+import { streamMarkdown, streamSummary } from './report-stream.js'
 import { medianRun } from './stats.js'
-import type { AnyOutcome, BenchReport, ProfileSummary, ThroughputRun } from './types.js'
+import type { AnyOutcome, BenchReport, ProfileSummary, ServerUsage, ThroughputRun } from './types.js'
 
 export const resultsDir = new URL('./results/', import.meta.url).pathname
-
-const n = (value: number, digits = 0) =>
-  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }) : '—'
 
 function spreadText(outcome: AnyOutcome): string {
   const h = outcome.headline
@@ -20,15 +19,8 @@ function statusesText(statuses: Readonly<Record<string, number>>, errors: number
   return parts.length ? parts.join(', ') : 'none'
 }
 
-function mainThreadText(server: { mainThread?: { onCpuPercent: number; waitingForCpuPercent: number; offCpuPercent: number } | undefined }): string {
-  const m = server.mainThread
-  return m ? `${n(m.onCpuPercent)} / ${n(m.waitingForCpuPercent)} / ${n(m.offCpuPercent)}` : '—'
-}
-
-function verificationText(run: ThroughputRun): string {
-  const v = run.verification
-  const missing = v.method === 'full' ? `, ${n(v.missing)} missing` : ''
-  return `${v.ok ? 'ok' : 'FAILED'}: ${n(v.accepted)} × 202, ${n(v.stored)} stored${missing}, ${n(v.unanswered)} in flight at stop`
+function throughputVerification(run: ThroughputRun): string {
+  return verificationText(run.verification)
 }
 
 interface Row {
@@ -37,6 +29,7 @@ interface Row {
   readonly spread: string
   readonly detail: string
   readonly cpu: string
+  readonly perMsg: string
   readonly rss: string
 }
 
@@ -44,18 +37,25 @@ function summaryRows(report: BenchReport, short = false): Row[] {
   return report.scenarios.map((outcome): Row => {
     const base = { scenario: `${outcome.key}. ${short ? outcome.short : outcome.title}`, spread: spreadText(outcome) }
     const failed = outcome.runs.length === 0
-    if (failed) return { ...base, result: 'FAILED', detail: outcome.failures[0]?.split('\n')[0] ?? '', cpu: '—', rss: '—' }
+    if (failed) return { ...base, result: 'FAILED', detail: outcome.failures[0]?.split('\n')[0] ?? '', cpu: '—', perMsg: '—', rss: '—' }
     const rss = `${n(Math.max(...outcome.runs.map((r) => r.server.peakRssMb)))} MB`
-    const typical = medianRun<{ server: { cpuPercent: number; clientCpuPercent: number } }>(outcome.runs, (r) => r.server.cpuPercent)!
+    const typical = medianRun<{ server: ServerUsage }>(outcome.runs, (r) => r.server.cpuPercent)!
     const cpu = `${n(typical.server.cpuPercent)} % (+${n(typical.server.clientCpuPercent)} % gen)`
+    const perMsg = perMessageText(typical.server)
     switch (outcome.kind) {
+      case 'ws-throughput':
+      case 'e2e-latency':
+      case 'fanout':
+      case 'idle':
+        return { ...base, ...streamSummary(outcome), cpu, perMsg, rss }
       case 'throughput': {
         const run = medianRun(outcome.runs, (r) => r.acceptedPerSec)!
         return {
           ...base,
           result: `${n(outcome.headline.median)} msg/s`,
-          detail: `event loop on/wait/off CPU ${mainThreadText(run.server)} %; verify ${verificationText(run)}; non-202: ${statusesText(run.otherStatuses, run.errors)}; closed-loop p50/p99 ${run.latencyMs.p50}/${run.latencyMs.p99} ms`,
+          detail: `event loop on/wait/off CPU ${mainThreadText(run.server)} %; verify ${throughputVerification(run)}; non-202: ${statusesText(run.otherStatuses, run.errors)}; closed-loop p50/p99 ${run.latencyMs.p50}/${run.latencyMs.p99} ms`,
           cpu,
+          perMsg,
           rss,
         }
       }
@@ -67,6 +67,7 @@ function summaryRows(report: BenchReport, short = false): Row[] {
           result: `p50 ${n(l.p50, 2)} / p90 ${n(l.p90, 2)} / p99 ${n(l.p99, 2)} / max ${n(l.max, 1)} ms`,
           detail: `${n(run.accepted)}/${n(run.scheduled)} accepted at ${n(run.achievedRate)} msg/s; non-202: ${statusesText(run.otherStatuses, run.errors)}`,
           cpu,
+          perMsg,
           rss,
         }
       }
@@ -77,6 +78,7 @@ function summaryRows(report: BenchReport, short = false): Row[] {
           result: `${n(run.ms.median, 1)} ms, ${run.pages} pages`,
           detail: `passes ${run.passes.map((p) => n(p.ms, 1)).join(' / ')} ms; recipient first read ${n(run.recipientFirstReadMs, 1)} ms; seeded in ${n(run.seedMs)} ms`,
           cpu,
+          perMsg,
           rss,
         }
       }
@@ -86,8 +88,8 @@ function summaryRows(report: BenchReport, short = false): Row[] {
 
 export function formatTable(report: BenchReport): string {
   const rows = summaryRows(report, true)
-  const header: Row = { scenario: 'scenario', result: 'result', spread: 'spread', cpu: 'server CPU', rss: 'peak RSS', detail: 'detail' }
-  const cols = ['scenario', 'result', 'spread', 'cpu', 'rss'] as const
+  const header: Row = { scenario: 'scenario', result: 'result', spread: 'spread', cpu: 'server CPU', perMsg: 'server CPU per message', rss: 'peak RSS', detail: 'detail' }
+  const cols = ['scenario', 'result', 'spread', 'cpu', 'perMsg', 'rss'] as const
   const widths = cols.map((c) => Math.max(...[header, ...rows].map((r) => r[c].length)))
   const line = (r: Row) => cols.map((c, i) => r[c].padEnd(widths[i]!)).join('  ')
   const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  ')]
@@ -123,7 +125,7 @@ function scenarioMarkdown(outcome: AnyOutcome): string[] {
       '| ---: | ---: | ---: | ---: | --- | --- | ---: | --- | ---: | ---: | ---: | --- |',
       ...outcome.runs.map(
         (r, i) =>
-          `| ${i + 1} | ${n(r.acceptedPerSec)} | ${n(r.sent)} | ${n(r.accepted)} | ${statusesText(r.otherStatuses, r.errors)} | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} / ${r.latencyMs.max} | ${n(r.server.cpuPercent)} | ${mainThreadText(r.server)} | ${n(r.server.clientCpuPercent)} | ${n(r.server.peakRssMb)} | ${n(r.server.drainMs ?? Number.NaN)}${r.server.drainTimedOut ? ' (timed out)' : ''} | ${verificationText(r)} (${r.verification.method}, ${n(r.verification.ms)} ms) |`,
+          `| ${i + 1} | ${n(r.acceptedPerSec)} | ${n(r.sent)} | ${n(r.accepted)} | ${statusesText(r.otherStatuses, r.errors)} | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} / ${r.latencyMs.max} | ${n(r.server.cpuPercent)} | ${mainThreadText(r.server)} | ${n(r.server.clientCpuPercent)} | ${n(r.server.peakRssMb)} | ${n(r.server.drainMs ?? Number.NaN)}${r.server.drainTimedOut ? ' (timed out)' : ''} | ${throughputVerification(r)} (${r.verification.method}, ${n(r.verification.ms)} ms) |`,
       ),
       '',
       '202s in each whole second of each run:',
@@ -140,6 +142,12 @@ function scenarioMarkdown(outcome: AnyOutcome): string[] {
         return `| ${i + 1} | ${n(r.achievedRate)} | ${n(r.accepted)} / ${n(r.scheduled)} | ${statusesText(r.otherStatuses, r.errors)} | ${s.p50} / ${s.p90} / ${s.p99} / ${s.p999} / ${s.max} | ${r.fromSendMs.p50} / ${r.fromSendMs.p99} | ${r.sendLagMs.p99} | ${n(r.server.cpuPercent)} | ${mainThreadText(r.server)} | ${n(r.server.peakRssMb)} |`
       }),
     )
+  }
+  if (outcome.kind === 'ws-throughput' || outcome.kind === 'e2e-latency' || outcome.kind === 'fanout' || outcome.kind === 'idle') {
+    lines.push(...streamMarkdown(outcome))
+  }
+  if (outcome.kind !== 'e2e-latency') {
+    lines.push('', ...outcome.runs.map((r, i) => `Run ${i + 1}: server CPU ${perMessageText(r.server)}; ${n(r.server.cpuSeconds, 2)} s of server CPU during the load itself.`))
   }
   if (outcome.kind === 'history') {
     lines.push(
@@ -168,13 +176,15 @@ export function formatMarkdown(report: BenchReport): string {
     `- Shape: all-in-one server as a child process (fresh data dir per run), load generator in the bench process on the same machine`,
     `- Server peak RSS over all runs: **${n(report.serverPeakRssMb)} MB**`,
     '',
+    '"Server CPU per message": the server process\'s CPU time (all threads) over the measured window ÷ what was counted in it (named in each cell). Unlike msg/s it changes little when other processes take cores, so it compares across noisy runs.',
+    '',
     '"Main thread on / wait / off": the server\'s event-loop thread on a CPU, runnable but waiting for one (machine contention), and off-CPU (idle or blocked in a syscall), as % of wall time.',
     '',
     '## Summary',
     '',
-    '| scenario | result | spread | server CPU | peak RSS |',
-    '| --- | --- | --- | --- | --- |',
-    ...summaryRows(report).map((r) => `| ${r.scenario} | ${r.result} | ${r.spread} | ${r.cpu} | ${r.rss} |`),
+    '| scenario | result | spread | server CPU | server CPU per message | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...summaryRows(report).map((r) => `| ${r.scenario} | ${r.result} | ${r.spread} | ${r.cpu} | ${r.perMsg} | ${r.rss} |`),
     '',
     '## Interpretation',
     '',

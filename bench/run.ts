@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: starts the all-in-one server as a child process for each run and measures
- * durable accepted sends (1 and 1,000 conversations), accept latency at a fixed rate and history
- * paging. Results go to bench/results/. Settings: BENCH_* variables, see bench/config.ts.
+ * durable accepted sends (1 and 1,000 conversations, REST and WebSocket), accept latency and send →
+ * receive latency at fixed rates, history paging, group fan-out and the idle footprint. Results go to bench/results/. Settings: BENCH_* variables, see bench/config.ts.
  */
 import { loadBenchConfig } from './config.js'
 import { interpret } from './interpret.js'
@@ -41,6 +41,19 @@ async function main(): Promise<void> {
       historyMessages: config.historyMessages,
       pageLimit: config.pageLimit,
       pageRuns: config.pageRuns,
+      wsSockets: config.wsSockets,
+      wsPipeline: config.wsPipeline,
+      e2eRates: config.e2eRates.join(','),
+      e2ePairs: config.e2ePairs,
+      e2eVia: config.e2eVia.join(','),
+      groupMembers: config.groupMembers,
+      fanoutMessages: config.fanoutMessages,
+      fanoutRounds: config.fanoutRounds,
+      idleConnections: config.idleConnections,
+      connectionsPerAddress: config.connectionsPerAddress,
+      idleWindowS: config.idleWindowS,
+      settleS: config.settleS,
+      server: config.serverEntry === 'dist' ? 'node dist/main.js (compiled build)' : 'node --import tsx src/main.ts',
       verify: config.verify,
       cpuProf: config.cpuProf,
       scenarios: config.scenarios.join(','),
@@ -51,7 +64,7 @@ async function main(): Promise<void> {
   }
   const files = writeReport(report)
   process.stdout.write(`\n${formatTable(report)}\n\nwrote ${files.json}\n      ${files.markdown}\n      ${files.latest}\n`)
-  if (scenarios.some((s) => s.failures.length > 0 || (s.kind === 'throughput' && s.runs.some((r) => !r.verification.ok)))) {
+  if (scenarios.some((s) => s.failures.length > 0 || ((s.kind === 'throughput' || s.kind === 'ws-throughput') && s.runs.some((r) => !r.verification.ok)))) {
     process.exitCode = 1
   }
 }

@@ -2,6 +2,14 @@
 import type { MainThreadTime } from './proc-stats.js'
 import type { Percentiles, Spread } from './stats.js'
 
+/** Server CPU time over a measured window ÷ the messages counted in it. */
+export interface CpuPerMessage {
+  readonly us: number
+  /** What one unit is: "accepted message", "delivery (message × recipient)", … */
+  readonly per: string
+  readonly count: number
+}
+
 export interface ServerUsage {
   /** Kernel high-water mark of the server's resident memory (VmHWM), MB. */
   readonly peakRssMb: number
@@ -9,6 +17,10 @@ export interface ServerUsage {
   readonly sampledPeakRssMb: number
   /** Server CPU during the measured load, % of one core (this machine has `cores` of them). */
   readonly cpuPercent: number
+  /** Server CPU time during the measured load, s (all its threads). */
+  readonly cpuSeconds: number
+  /** Server CPU per message counted, µs (what is counted is named in it). */
+  readonly cpuPerMessage?: CpuPerMessage | undefined
   /** Load generator (this process) CPU during the measured load, % of one core. */
   readonly clientCpuPercent: number
   /** The server's event-loop thread during the measured load. */
@@ -92,6 +104,9 @@ export interface HistoryRun {
   readonly loadWindowUs: { readonly fromUs: number; readonly toUs: number }
 }
 
+export type { E2eLatencyRun, E2ePhase, FanoutRun, IdleRun, WsThroughputRun } from './stream-types.js'
+import type { E2eLatencyRun, FanoutRun, IdleRun, WsThroughputRun } from './stream-types.js'
+
 export interface ProfileEntry {
   readonly name: string
   readonly where: string
@@ -125,6 +140,10 @@ export type AnyOutcome =
   | ({ readonly kind: 'throughput' } & ScenarioOutcome<ThroughputRun>)
   | ({ readonly kind: 'latency' } & ScenarioOutcome<LatencyRun>)
   | ({ readonly kind: 'history' } & ScenarioOutcome<HistoryRun>)
+  | ({ readonly kind: 'ws-throughput' } & ScenarioOutcome<WsThroughputRun>)
+  | ({ readonly kind: 'e2e-latency' } & ScenarioOutcome<E2eLatencyRun>)
+  | ({ readonly kind: 'fanout' } & ScenarioOutcome<FanoutRun>)
+  | ({ readonly kind: 'idle' } & ScenarioOutcome<IdleRun>)
 
 export interface BenchReport {
   readonly startedAt: string

@@ -83,7 +83,7 @@ function headline(report: ScaledReport): string[] {
   const scaledMs = perMessageMs(servingCpu(cpu), Math.max(accept.acceptedPerSec, accept.routedPerSec))
   const allInOne = report.latency.flatMap((o) => o.value ?? []).find((r) => r.shape.startsWith('all-in-one'))
   const compare = allInOne
-    ? ` Per message (accepted, relayed, routed, fanned out), the scaled shape spent ≈ ${fmt(scaledMs, 2)} ms of CPU across all its processes; the all-in-one process spent ≈ ${fmt(perMessageMs(servingCpu(allInOne.cpu), allInOne.achievedRate), 2)} ms at ${fmt(allInOne.achievedRate)} msg/s (SQLite in-process, no network hops, no bus).`
+    ? ` Per message (accepted, relayed, fanned out, delivered live), the scaled shape spent ≈ ${fmt(scaledMs, 2)} ms of CPU across all its processes; the all-in-one process spent ≈ ${fmt(perMessageMs(servingCpu(allInOne.cpu), allInOne.achievedRate), 2)} ms at ${fmt(allInOne.achievedRate)} msg/s (SQLite in-process, no network hops, no bus).`
     : ''
   const scaledRuns = [
     ...report.accept.flatMap((o) => (o.value ? [o.value.cpu] : [])),
@@ -135,9 +135,9 @@ export function bottleneckLines(report: ScaledReport): string[] {
       `${rMax.workers} workers routed ×${fmt(rMax.routedPerSec / r1.routedPerSec, 2)} what 1 did. ` +
         (saturation(rMax.cpu) >= 0.9
           ? 'With the cores full, more workers only share the same CPU.'
-          : 'Cores were left idle, so the limit is not CPU: each partition has one event in flight per consumer group, so the partition count and the per-event round trip (NATS pull and ack, the PostgreSQL write) bound it.') +
+          : 'Cores were left idle, so the limit is not CPU: each partition has one event in flight per consumer group, so the partition count and the per-event round trip (NATS pull and ack, the members read for addressing, the NATS core publish to the API process) bound it.') +
         (rMax.commitsPerMessage > r1.commitsPerMessage * 1.3
-          ? ` PostgreSQL commits per routed message went from ${fmt(r1.commitsPerMessage, 3)} to ${fmt(rMax.commitsPerMessage, 3)}: a worker batches only the events its own lanes hold (at most one per partition), so spreading the partitions over more processes makes every batch smaller and every message dearer; nats-server CPU went from ${fmt(roleCpu(r1.cpu, 'nats'))} % to ${fmt(roleCpu(rMax.cpu, 'nats'))} % with more processes pulling the same partitions.`
+          ? ` PostgreSQL commits per routed message went from ${fmt(r1.commitsPerMessage, 3)} to ${fmt(rMax.commitsPerMessage, 3)} (each store statement outside a transaction counts as one): a worker batches only the events its own lanes hold, so spreading the partitions over more processes makes every batch — and its member read — smaller and every message dearer; nats-server CPU went from ${fmt(roleCpu(r1.cpu, 'nats'))} % to ${fmt(roleCpu(rMax.cpu, 'nats'))} % with more processes pulling the same partitions.`
           : ''),
     )
   }

@@ -4,7 +4,6 @@
  * secret and a data directory. Closing it stops every process and drops the schema and the stream,
  * so scenarios never see each other's rows or events.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +11,7 @@ import pg from 'pg'
 import { connect } from '@nats-io/transport-node'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { ProcessSampler } from '../proc-stats.js'
-import { repoRoot } from '../server.js'
+import { spawnUntilBanner } from '../spawn-banner.js'
 
 export type Role = 'api' | 'worker' | 'relay' | 'all'
 
@@ -40,53 +39,20 @@ export interface StartOptions {
   readonly label: string
 }
 
-const STDERR_CAP = 64 * 1024
-
 /** Spawns one `chat4all serve --role <role>` and waits for its banner. */
 export async function spawnRole(options: StartOptions): Promise<RoleProcess> {
-  const spawnedAt = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts'), 'serve', '--role', options.role], {
-    cwd: repoRoot,
-    env: { ...process.env, CHAT4ALL_HOST: '127.0.0.1', CHAT4ALL_PORT: '0', CHAT4ALL_LOG_LEVEL: 'warn', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)))
-  let stdout = ''
-  let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (stderr.length < STDERR_CAP) stderr += chunk.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.label} did not start in 60 s:\n${stdout}\n${stderr}`)), 60_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (stdout.length < 10_000) stdout += chunk.toString()
-      const match = /Chat4All is listening on (http:\/\/\S+)/.exec(stdout)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`${options.label} exited (${String(code)}) before listening:\n${stdout}\n${stderr}`))
-    })
-  }).catch((error: unknown) => {
-    child.kill('SIGKILL')
-    throw error
-  })
-  const readyAt = performance.now()
-  if (child.pid === undefined) throw new Error(`${options.label} has no pid`)
+  const spawned = await spawnUntilBanner({ serveArgs: ['--role', options.role], env: options.env, label: options.label })
   return {
     role: options.role,
     label: options.label,
-    url,
-    pid: child.pid,
-    sampler: new ProcessSampler(child.pid).start(),
-    readyAt,
-    startMs: readyAt - spawnedAt,
-    kill: (signal) => void child.kill(signal),
-    exited,
-    stderr: () => stderr,
+    url: spawned.url,
+    pid: spawned.pid,
+    sampler: new ProcessSampler(spawned.pid).start(),
+    readyAt: spawned.readyAt,
+    startMs: spawned.startMs,
+    kill: (signal) => void spawned.child.kill(signal),
+    exited: spawned.exited,
+    stderr: () => spawned.stderr(),
   }
 }
 

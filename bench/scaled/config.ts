@@ -1,4 +1,5 @@
 /** @module `npm run bench:scaled` settings, read once from BENCH_* environment variables. */
+import { int, ints, words } from '../env.js'
 
 export const scenarioKeys = ['accept', 'routing', 'takeover', 'latency'] as const
 export type ScaledScenario = (typeof scenarioKeys)[number]
@@ -35,26 +36,8 @@ export interface ScaledConfig {
   readonly partitions: number
 }
 
-function int(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got '${raw}'`)
-  return value
-}
-
-function ints(name: string, fallback: readonly number[]): readonly number[] {
-  const raw = process.env[name]
-  if (!raw) return fallback
-  const values = raw.split(',').map((v) => Number(v.trim()))
-  if (values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} must be a comma-separated list of integers ≥ 1, got '${raw}'`)
-  return values
-}
-
 export function loadScaledConfig(): ScaledConfig {
-  const scenarios = (process.env['BENCH_SCENARIOS'] || scenarioKeys.join(',')).split(',').map((s) => s.trim())
-  const unknown = scenarios.filter((s) => !(scenarioKeys as readonly string[]).includes(s))
-  if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')}; known: ${scenarioKeys.join(', ')}`)
+  const scenarios = words('BENCH_SCENARIOS', scenarioKeys, scenarioKeys)
   return {
     postgresUrl: process.env['BENCH_POSTGRES_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres',
     natsUrl: process.env['BENCH_NATS_URL'] || 'nats://127.0.0.1:4222',
@@ -75,7 +58,7 @@ export function loadScaledConfig(): ScaledConfig {
     lightDurationS: int('BENCH_LIGHT_DURATION', 5),
     allInOne: process.env['BENCH_ALL_IN_ONE'] !== '0',
     ackWaitMs: int('CHAT4ALL_BUS_ACK_WAIT_MS', 3_000, 500),
-    scenarios: scenarios as ScaledScenario[],
+    scenarios,
     quietWaitS: int('BENCH_QUIET_WAIT', 5, 0),
     partitions: int('CHAT4ALL_BUS_PARTITIONS', 64),
   }

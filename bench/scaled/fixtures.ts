@@ -1,7 +1,7 @@
 /**
  * @module The scaled scenarios' fixture: one sender, one recipient and N two-member groups between
- * them. One recipient makes "is everything routed?" a single count (`receipts` rows of that
- * member), and groups (not private conversations, of which a pair has only one) spread the load
+ * them. One recipient makes "is everything routed?" a single count (the distinct messages whose
+ * `message.created` frame reached that user's live WebSocket, bench/scaled/delivered-watch.ts), and groups (not private conversations, of which a pair has only one) spread the load
  * over N conversations and so over the bus partitions.
  */
 import { Api, forEachLimit } from '../api.js'

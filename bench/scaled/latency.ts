@@ -11,8 +11,8 @@ import { closeAll, connect } from '../stream/clients.js'
 import type { Deployment, ProcessLog } from './cluster.js'
 import { CpuWindow, type CpuFigures, type Sampled } from './cpu-window.js'
 import { senderToRecipient, type Fixture } from './fixtures.js'
-import { pacedSend, type SentMessage } from './paced-sender.js'
-import { pollUntil } from './poll.js'
+import { pacedSend, type SentMessage } from '../paced-sender.js'
+import { pollUntil } from '../poll.js'
 
 export interface LatencyPhase {
   readonly rate: number

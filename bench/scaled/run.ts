@@ -1,8 +1,8 @@
 /**
  * `npm run bench:scaled`: the scaled-out shape (`serve --role api|worker|relay` on PostgreSQL and
  * NATS JetStream) measured on this machine — accepted msg/s with 1 and 2 API processes, routed msg/s
- * with 1, 2 and 4 workers, the take-over time after a worker SIGKILL, and cross-process send →
- * receive latency. Every measurement runs on a fresh schema and NATS namespace, dropped after.
+ * (delivered live: the message's frame on the recipient's WebSocket) with 1, 2 and 4 workers, the
+ * take-over time after a worker SIGKILL, and cross-process send → receive latency. Every measurement runs on a fresh schema and NATS namespace, dropped after.
  * Writes bench/results/scaled-<timestamp>.json|md and scaled-latest.md. Settings: bench/README.md.
  */
 import { gitInfo, machineInfo } from '../machine.js'
@@ -91,7 +91,14 @@ async function main(): Promise<void> {
   const files = writeScaledReport(report)
   process.stdout.write(`\n${files.markdownText}\nwrote ${files.json}\n      ${files.markdown}\n      ${files.latest}\n`)
   if ([...accept, ...routing, ...takeover, ...latency].some((o) => o.error !== undefined)) process.exitCode = 1
-  if (takeover.some((o) => o.value && (o.value.lost !== 0 || ('duplicates' in o.value.stream && o.value.stream.duplicates !== 0)))) process.exitCode = 1
+  // Lost (an accepted message never reached the recipient's socket), doubled (a message id arrived
+  // twice), out of order within a conversation, or an event id twice in the stream.
+  const takeoverBad = (t: TakeoverResult) =>
+    t.lost !== 0 || t.duplicates !== 0 || t.outOfOrder !== 0 || t.socketClosed !== undefined || ('duplicates' in t.stream && t.stream.duplicates !== 0)
+  const routingBad = (r: RoutingResult) => r.duplicates !== 0 || r.outOfOrder !== 0 || r.deliveredWithoutWorkers !== 0
+  if (takeover.some((o) => o.value && takeoverBad(o.value))) process.exitCode = 1
+  if (routing.some((o) => o.value && routingBad(o.value))) process.exitCode = 1
+  if (accept.some((o) => o.value && o.value.duplicates !== 0)) process.exitCode = 1
 }
 
 await main()

@@ -2,16 +2,18 @@
  * @module Scenario "takeover": an API process, a relay and two workers; sends at a fixed rate the
  * workers keep up with; one worker is SIGKILLed part-way. The events it held unacknowledged stall
  * their partitions until the ack wait ends and the other worker gets them: the worst accept → routed
- * delay around the kill is the take-over time. Then: every accepted message routed (none lost), no
- * receipt twice (receipts are keyed, so count equality is the proof), no event id twice in the stream.
+ * delay around the kill is the take-over time. "Routed" is what the recipient sees: the message's
+ * `message.created` frame on its live WebSocket (connected before the first send), stamped on
+ * arrival. Then: every accepted message delivered (none lost, by message id), no message id twice on
+ * the socket, every conversation's frames in seq order, no event id twice in the stream.
  */
 import { percentiles, round, type Percentiles } from '../stats.js'
 import type { Deployment } from './cluster.js'
 import { CpuWindow, type CpuFigures } from './cpu-window.js'
+import { watchDelivered } from './delivered-watch.js'
 import { senderToRecipient } from './fixtures.js'
-import { pacedSend, type SentMessage } from './paced-sender.js'
-import { pollUntil } from './poll.js'
-import { watchRouted } from './routed-watch.js'
+import { pacedSend, type SentMessage } from '../paced-sender.js'
+import { pollUntil } from '../poll.js'
 import { checkStreamIds, type StreamCheck } from './stream-check.js'
 
 export interface TakeoverSettings {
@@ -46,11 +48,20 @@ export interface TakeoverResult extends TakeoverSettings {
   readonly afterRecovery: Percentiles
   readonly timeline: readonly TakeoverSecond[]
   readonly killedExit: number | string | null
-  /** Messages accepted during the unmeasured warm-up (their receipts are in `routedAtEnd` too). */
+  /** Messages accepted during the unmeasured warm-up (they are in `routedAtEnd` too). */
   readonly warmupAccepted: number
+  /** Distinct messages delivered live to the recipient's socket by the end. */
   readonly routedAtEnd: number
+  /** Accepted messages (warm-up included) whose frame never reached the socket: must be 0. */
   readonly lost: number
-  readonly pollGaps: number
+  /** Frames for a message id already received: must be 0. */
+  readonly duplicates: number
+  /** Frames whose seq was not the one after their conversation's previous frame: must be 0. */
+  readonly outOfOrder: number
+  /** `message.created` frames replayed when the socket connected (not counted; expected 0). */
+  readonly replayed: number
+  /** Why the recipient's socket closed during the run, if it did. */
+  readonly socketClosed?: string | undefined
   readonly deadLetters: number
   readonly stream: StreamCheck | { readonly skipped: string }
   readonly cpu: CpuFigures
@@ -62,13 +73,15 @@ export async function measureTakeover(d: Deployment, settings: TakeoverSettings,
   if (settings.killAfterS >= settings.durationS) throw new Error('BENCH_KILL_AFTER must be less than BENCH_TAKEOVER_DURATION')
   const [, workers, [api]] = await Promise.all([d.start('relay'), d.start('worker', 2), d.start('api')])
   const fixture = await senderToRecipient(api!.url, settings.conversations)
-  // Unmeasured warm-up at the same rate: JIT, pools and consumers' first fetches would otherwise
-  // make the seconds before the kill look worse than steady state.
-  const warm = settings.warmupS > 0 ? (await pacedSend({ url: api!.url, conversations: fixture.conversations, rate: settings.rate, durationS: settings.warmupS }).done).accepted : 0
-  const watch = watchRouted(d, fixture.recipient.userId)
+  // Connected before the first send: every message reaches it live, through a worker's fan-out.
+  const watch = await watchDelivered(api!.url, fixture.recipient.token)
   let killAt = Number.NaN
   const victim = workers[0]!
   try {
+    // Unmeasured warm-up at the same rate: JIT, pools and consumers' first fetches would otherwise
+    // make the seconds before the kill look worse than steady state.
+    const warmed = settings.warmupS > 0 ? (await pacedSend({ url: api!.url, conversations: fixture.conversations, rate: settings.rate, durationS: settings.warmupS }).done).messages : []
+    const warmAccepted = warmed.filter((m) => m.status === 202)
     const window = new CpuWindow(d.processes).start()
     const sending = pacedSend({ url: api!.url, conversations: fixture.conversations, rate: settings.rate, durationS: settings.durationS })
     const killer = setTimeout(() => {
@@ -79,13 +92,19 @@ export async function measureTakeover(d: Deployment, settings: TakeoverSettings,
     clearTimeout(killer)
     const cpu = window.stop()
     const accepted = sent.messages.filter((m) => m.status === 202)
-    // Receipts count the warm-up's messages too.
-    const expected = warm + accepted.length
-    await pollUntil('every accepted message is routed', async () => watch.routed() >= expected, 120_000, 100)
-    await watch.stop()
-    const routedAtEnd = await d.count('SELECT COUNT(*) FROM receipts WHERE member_id = $1', [fixture.recipient.userId])
+    // The warm-up's messages must arrive too.
+    const expected = [...warmAccepted, ...accepted]
+    const missing = () => expected.filter((m) => watch.deliveredAt(m.id) === undefined).length
+    // A message that never arrives is reported as lost, not as a failed run.
+    await pollUntil(
+      'every accepted message reached the recipient',
+      async () => watch.closed() !== undefined || (watch.delivered() >= expected.length && missing() === 0),
+      120_000,
+      100,
+    ).catch(() => undefined)
+    const lost = missing()
 
-    const delay = (m: SentMessage) => (watch.routedAt(m.conversationId, m.seq) ?? Number.NaN) - m.acceptedAt
+    const delay = (m: SentMessage) => (watch.deliveredAt(m.id) ?? Number.NaN) - m.acceptedAt
     const aroundFrom = killAt - 1_000
     const aroundTo = killAt + settings.ackWaitMs + 2_000
     const before = accepted.filter((m) => m.acceptedAt >= sent.messages[0]!.sentAt + 1_000 && m.acceptedAt < aroundFrom)
@@ -117,10 +136,13 @@ export async function measureTakeover(d: Deployment, settings: TakeoverSettings,
         .sort(([a], [b]) => a - b)
         .map(([second, entry]) => ({ second, accepted: entry.accepted, maxDelayMs: round(entry.maxDelayMs) })),
       killedExit: await victim.exited,
-      warmupAccepted: warm,
-      routedAtEnd,
-      lost: expected - routedAtEnd,
-      pollGaps: watch.gaps(),
+      warmupAccepted: warmAccepted.length,
+      routedAtEnd: watch.delivered(),
+      lost,
+      duplicates: watch.duplicates(),
+      outOfOrder: watch.outOfOrder(),
+      replayed: watch.replayed,
+      socketClosed: watch.closed(),
       deadLetters: await d.count('SELECT COUNT(*) FROM dead_letters'),
       stream,
       cpu,

@@ -8,7 +8,7 @@ import { monotonicUs } from '../profile.js'
 import type { BenchServer } from '../server.js'
 import { round, spread } from '../stats.js'
 import type { HistoryRun } from '../types.js'
-import { loadCpu, serverUsage } from '../usage.js'
+import { cpuPerMessage, loadCpu, serverUsage } from '../usage.js'
 
 export async function runHistory(server: BenchServer, config: BenchConfig): Promise<HistoryRun> {
   const api = new Api(server.url, 64)
@@ -59,7 +59,11 @@ export async function runHistory(server: BenchServer, config: BenchConfig): Prom
       pages: passes[0]?.pages ?? 0,
       recipientFirstReadMs,
       recipientPages: recipientPass.pages,
-      server: serverUsage(server.sampler, cpu),
+      server: serverUsage(
+        server.sampler,
+        cpu,
+        cpuPerMessage(cpu.cpuSeconds, passes.reduce((sum, p) => sum + p.messages, 0) + recipientPass.messages, 'message read (paged)'),
+      ),
       loadWindowUs,
     }
   } finally {

@@ -1,69 +1,22 @@
 /** @module The scenarios, each run on its own fresh server, and how each one's headline is read. */
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { BenchConfig, ScenarioKey } from '../config.js'
-import { summarizeProfile } from '../profile.js'
-import { startServer, type BenchServer } from '../server.js'
 import { spread } from '../stats.js'
-import type { AnyOutcome, HistoryRun, LatencyRun, ProfileSummary, ThroughputRun } from '../types.js'
+import type { AnyOutcome, HistoryRun, LatencyRun, ThroughputRun } from '../types.js'
 import { runHistory } from './history.js'
 import { runLatency } from './latency.js'
 import { runThroughput } from './throughput.js'
-
-const log = (line: string) => process.stderr.write(`${line}\n`)
-
-interface Measured {
-  readonly loadWindowUs: { readonly fromUs: number; readonly toUs: number }
-}
-
-/**
- * Runs `measure` on a fresh server `runs` times. A run that fails is retried once on another
- * fresh server; a second failure is recorded, not thrown.
- */
-async function onFreshServers<R extends Measured>(
-  key: ScenarioKey,
-  config: BenchConfig,
-  runs: number,
-  measure: (server: BenchServer) => Promise<R>,
-  describe: (run: R) => string,
-): Promise<{ runs: R[]; profiles: ProfileSummary[]; failures: string[] }> {
-  const results: R[] = []
-  const profiles: ProfileSummary[] = []
-  const failures: string[] = []
-  const profileDir = config.cpuProf ? join(tmpdir(), `chat4all-bench-prof-${process.pid}`) : undefined
-  for (let run = 1; run <= runs; run++) {
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const label = `[${key} ${run}/${runs}${attempt > 1 ? ' retry' : ''}]`
-      let server: BenchServer | undefined
-      try {
-        server = await startServer({ env: config.serverEnv, cpuProfDir: profileDir, dataParent: config.dataParent })
-        log(`${label} server pid ${server.pid} at ${server.url}`)
-        const result = await measure(server)
-        const stopped = await server.stop()
-        server = undefined
-        results.push(result)
-        log(`${label} ${describe(result)}`)
-        if (stopped.cpuProfile) {
-          const summary = summarizeProfile(stopped.cpuProfile, result.loadWindowUs)
-          profiles.push(summary)
-          log(`${label} CPU profile: ${stopped.cpuProfile}`)
-        }
-        break
-      } catch (error) {
-        const message = `${label} failed: ${error instanceof Error ? error.message : String(error)}${server ? `\nserver stderr:\n${server.stderrTail()}` : ''}`
-        log(message)
-        if (attempt === 2) failures.push(message)
-        await server?.stop(5_000).catch(() => undefined)
-      }
-    }
-  }
-  return { runs: results, profiles, failures }
-}
+import { streamScenario } from './stream-index.js'
+import { onFreshServers } from './fresh.js'
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 export async function runScenario(key: ScenarioKey, config: BenchConfig): Promise<AnyOutcome> {
   switch (key) {
+    case 'e':
+    case 'f':
+    case 'g':
+    case 'h':
+      return streamScenario(key, config)
     case 'a':
     case 'b': {
       const conversations = key === 'a' ? 1 : config.conversations

@@ -8,7 +8,7 @@ import { monotonicUs } from '../profile.js'
 import type { BenchServer } from '../server.js'
 import { percentiles, round } from '../stats.js'
 import type { LatencyRun } from '../types.js'
-import { loadCpu, serverUsage } from '../usage.js'
+import { cpuPerMessage, loadCpu, serverUsage } from '../usage.js'
 
 const roundAll = <T extends object>(values: T): T =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v as number, 2)])) as T
@@ -49,7 +49,7 @@ export async function runLatency(server: BenchServer, config: BenchConfig): Prom
       fromScheduleMs: roundAll(percentiles(result.fromScheduleMs)),
       fromSendMs: roundAll(percentiles(result.fromSendMs)),
       sendLagMs: roundAll(percentiles(result.sendLagMs)),
-      server: serverUsage(server.sampler, cpu),
+      server: serverUsage(server.sampler, cpu, cpuPerMessage(cpu.cpuSeconds, result.accepted, 'accepted message')),
       loadWindowUs,
     }
   } finally {

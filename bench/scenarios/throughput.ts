@@ -8,7 +8,7 @@ import { monotonicUs } from '../profile.js'
 import type { BenchServer } from '../server.js'
 import { round } from '../stats.js'
 import type { ThroughputRun } from '../types.js'
-import { loadCpu, serverUsage } from '../usage.js'
+import { cpuPerMessage, loadCpu, serverUsage } from '../usage.js'
 import { verifyStored } from '../verify.js'
 
 async function warmUp(server: BenchServer, api: Api, users: readonly BenchUser[], config: BenchConfig): Promise<void> {
@@ -50,6 +50,8 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, co
     const cpu = loadCpu(server.sampler, serverMark, selfMark)
     if (server.exited()) throw new Error(`server exited during the run:\n${server.stderrTail()}`)
     const drain = await server.sampler.waitIdle(60_000)
+    // Routing and relaying go on after the last 202: the drain belongs to what those sends cost.
+    const perMessage = cpuPerMessage(server.sampler.cpuSecondsSince(serverMark), load.accepted, 'accepted message (load + drain)')
 
     const responses = Object.values(load.statuses).reduce((a, b) => a + b, 0)
     const verification = await verifyStored({
@@ -76,7 +78,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, co
       timeouts: load.timeouts,
       latencyMs: load.latencyMs,
       verification,
-      server: { ...serverUsage(server.sampler, cpu), drainMs: Math.round(drain.ms), drainTimedOut: drain.timedOut },
+      server: { ...serverUsage(server.sampler, cpu, perMessage), drainMs: Math.round(drain.ms), drainTimedOut: drain.timedOut },
       loadWindowUs,
     }
   } finally {

@@ -10,15 +10,19 @@ const MESSAGE = Buffer.from('"message.created"')
 export interface BenchClient {
   readonly socket: WebSocket
   messages: number
+  /** The server's ping interval, from `welcome`. */
+  heartbeatMs: number
   /** Called with each message frame's raw bytes when set. */
   onMessage?: (data: Buffer, at: number) => void
+  /** Called with every other frame after `ready` (replies to commands, receipts, …) when set. */
+  onFrame?: (data: Buffer, at: number) => void
 }
 
 /** Opens one stream connection and resolves once its replay is over (`ready`). */
 export function connect(baseUrl: string, token: string, onReady?: (at: number) => void): Promise<BenchClient> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/v1/stream`
   const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false })
-  const client: BenchClient = { socket, messages: 0 }
+  const client: BenchClient = { socket, messages: 0, heartbeatMs: Number.NaN }
   return new Promise((resolve, reject) => {
     let ready = false
     socket.on('message', (data: Buffer) => {
@@ -27,10 +31,14 @@ export function connect(baseUrl: string, token: string, onReady?: (at: number) =
       if (data.subarray(0, 40).includes(MESSAGE)) {
         client.messages++
         client.onMessage?.(data, at)
-      } else if (!ready && data.subarray(0, 20).includes('"ready"')) {
+      } else if (ready) {
+        client.onFrame?.(data, at)
+      } else if (data.subarray(0, 20).includes('"ready"')) {
         ready = true
         onReady?.(at)
         resolve(client)
+      } else if (data.subarray(0, 20).includes('"welcome"')) {
+        client.heartbeatMs = (JSON.parse(data.toString()) as { heartbeat_ms?: number }).heartbeat_ms ?? Number.NaN
       }
     })
     socket.once('error', reject)

@@ -4,6 +4,7 @@
  * tokens with the real token service and the secret the server is given.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
+import { join } from 'node:path'
 import { createSqliteStore } from '../../src/adapters/store/sqlite.js'
 import { hashPassword } from '../../src/core/passwords.js'
 import { createTokenService } from '../../src/core/tokens.js'
@@ -34,7 +35,8 @@ export class Seeder {
       const id = randomUUID()
       const username = `${prefix}${i}_${id.slice(0, 6)}`
       await this.store.createUser({ id, username, email: null, displayName: username, passwordHash: this.passwordHash, createdAt: Date.now() })
-      users.push({ id, username, token: tokens.issueAccess(id, username).token })
+      // A session of its own per user, in the token epoch a new account starts in.
+      users.push({ id, username, token: tokens.issueAccess(id, username, { sessionId: `bench-${id}`, epoch: 0 }).token })
     }
     return users
   }
@@ -64,3 +66,16 @@ export class Seeder {
     }
   }
 }
+
+/** Seeds `<dataDir>/chat4all.db` (the server's default file) before the server starts on it. */
+export async function seedDataDir<S>(dataDir: string, seed: (seeder: Seeder) => Promise<S>): Promise<S> {
+  const seeder = await Seeder.open(join(dataDir, 'chat4all.db'))
+  try {
+    return await seed(seeder)
+  } finally {
+    await seeder.close()
+  }
+}
+
+/** What a server on a seeded data directory needs: the seeded tokens were signed with this secret. */
+export const seededEnv: Readonly<Record<string, string>> = { CHAT4ALL_JWT_SECRET: jwtSecret }

@@ -25,13 +25,26 @@ function pong(payload: Buffer): Buffer {
 export interface RawClient {
   readonly socket: Socket
   messages: number
+  /** Set when the connection ended (the server dropped it, or it was destroyed). */
+  closed: boolean
 }
 
-export function connectRaw(baseUrl: string, token: string): Promise<RawClient> {
+/**
+ * `localAddress` picks the loopback source address (127.0.0.2, …): each one has its own ~28,000
+ * ephemeral ports towards the server's port, so more connections than that need several.
+ */
+export function connectRaw(baseUrl: string, token: string, localAddress?: string): Promise<RawClient> {
   const { hostname, port } = new URL(baseUrl)
-  const socket = tcp({ host: hostname, port: Number(port) })
-  const client: RawClient = { socket, messages: 0 }
+  const socket = tcp({ host: hostname, port: Number(port), ...(localAddress ? { localAddress } : {}) })
+  const client: RawClient = { socket, messages: 0, closed: false }
+  let settle: ((error: Error) => void) | undefined
+  socket.once('close', () => {
+    client.closed = true
+    // Closed before `ready` (a refused token, the server gone): fail instead of waiting forever.
+    settle?.(new Error('connection closed before ready'))
+  })
   return new Promise((resolve, reject) => {
+    settle = reject
     let buffer: Buffer = Buffer.alloc(0)
     let upgraded = false
     socket.once('error', reject)
@@ -77,14 +90,20 @@ export function connectRaw(baseUrl: string, token: string): Promise<RawClient> {
   })
 }
 
-export async function connectAllRaw(baseUrl: string, tokens: readonly string[], parallel = 200): Promise<RawClient[]> {
+/** Connects every token, `parallel` handshakes at a time; `sourceAddress(i)` picks connection i's source address. */
+export async function connectAllRaw(
+  baseUrl: string,
+  tokens: readonly string[],
+  parallel = 200,
+  sourceAddress?: (index: number) => string | undefined,
+): Promise<RawClient[]> {
   const clients: RawClient[] = new Array(tokens.length)
   let next = 0
   await Promise.all(
     Array.from({ length: Math.min(parallel, tokens.length) }, async () => {
       while (next < tokens.length) {
         const i = next++
-        clients[i] = await connectRaw(baseUrl, tokens[i]!)
+        clients[i] = await connectRaw(baseUrl, tokens[i]!, sourceAddress?.(i))
       }
     }),
   )

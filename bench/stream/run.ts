@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, repoRoot, type BenchServer } from '../server.js'
-import { Seeder, jwtSecret, type SeedUser } from './fixtures.js'
+import { Seeder, jwtSecret, seedDataDir, seededEnv, type SeedUser } from './fixtures.js'
 import { isolatedFanout } from './fanout-isolated.js'
 import { connectAllRaw } from './raw-client.js'
 import { closeAll, connectAll, groupFanout, latencyAtRate, offlineBacklog, rssOf, type Pair } from './scenarios.js'
@@ -19,19 +19,15 @@ const quick = process.argv.includes('--quick')
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-/** A server on a data directory seeded first through the store. */
+/** A server on a data directory seeded first through the store (startServer removes it on stop). */
 async function seededServer(seed: (seeder: Seeder) => Promise<void>, env: Record<string, string> = {}): Promise<BenchServer & { done(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chat4all-stream-bench-'))
-  const seeder = await Seeder.open(join(dataDir, 'chat4all.db'))
-  await seed(seeder)
-  await seeder.close()
   const server = await startServer({
-    env: { CHAT4ALL_DATA_DIR: dataDir, CHAT4ALL_JWT_SECRET: jwtSecret, CHAT4ALL_MAX_GROUP_MEMBERS: '1000', ...env },
+    env: { ...seededEnv, CHAT4ALL_MAX_GROUP_MEMBERS: '1000', ...env },
+    seed: (dataDir) => seedDataDir(dataDir, seed),
   })
   return Object.assign(server, {
     async done() {
       await server.stop()
-      rmSync(dataDir, { recursive: true, force: true })
     },
   })
 }

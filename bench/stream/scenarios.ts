@@ -2,8 +2,9 @@
  * @module The four stream measurements. Each gets a server already seeded with what it needs and
  * returns plain numbers; run.ts prints and saves them. Nothing here asserts: the machine may be busy.
  */
-import { readFileSync } from 'node:fs'
 import { Pool } from 'undici'
+import { readMemory } from '../proc-stats.js'
+import { fireOnSchedule } from '../schedule.js'
 import { closeAll, connect, connectAll, until, type BenchClient } from './clients.js'
 import type { SeedUser } from './fixtures.js'
 
@@ -68,18 +69,12 @@ export async function latencyAtRate(url: string, pairs: readonly Pair[], rate: n
   }
   const http = sender(url, 64)
   const total = rate * seconds
-  const start = performance.now()
   const inFlight: Promise<void>[] = []
-  let sent = 0
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1)
-    for (; sent < due; sent++) {
-      const pair = pairs[sent % pairs.length]!
-      const at = performance.now()
-      inFlight.push(http.send(pair.from.token, pair.conversationId, `t${at}`).then(() => void accepts.push(performance.now() - at)))
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1))
-  }
+  await fireOnSchedule(total, 1000 / rate, (i) => {
+    const pair = pairs[i % pairs.length]!
+    const at = performance.now()
+    inFlight.push(http.send(pair.from.token, pair.conversationId, `t${at}`).then(() => void accepts.push(performance.now() - at)))
+  })
   await Promise.all(inFlight)
   await until(() => samples.length >= total, `${total} deliveries`, 60_000)
   await http.close()
@@ -116,11 +111,9 @@ export async function groupFanout(url: string, sender0: SeedUser, members: reado
   return { members: members.length, messages, deliveries, seconds, deliveriesPerSecond: Math.round(deliveries / seconds) }
 }
 
-/** Resident memory of a process, in bytes, from /proc. */
+/** Resident memory of a process, in bytes. */
 export function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1]
-  return Number(kb) * 1024
+  return (readMemory(pid)?.rssMb ?? Number.NaN) * 2 ** 20
 }
 
 export interface BacklogResult {

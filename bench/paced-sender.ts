@@ -1,25 +1,30 @@
 /**
- * @module Open-loop sends that remember every message: its id (chosen here, so a live frame can be
- * matched even if it overtakes the 202), conversation, when it left, when the 202 came and the `seq`
- * it got. Requests leave on a fixed schedule whether or not earlier ones answered, so a stall shows
- * as delay instead of slowing the sender down (bench/open-loop.ts does the same without per-message
- * records).
+ * @module Open-loop sends over POST /v1/messages that remember every message: its id (chosen here,
+ * so a live frame can be matched even if it overtakes the 202), conversation, when it was due, when
+ * it left, when the answer came and the `seq` it got. Requests leave on a fixed schedule whether or
+ * not earlier ones answered, so a stall shows as delay instead of slowing the sender down
+ * (bench/open-loop.ts sums these records up; bench/ws-paced.ts makes the same over a WebSocket).
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fireOnSchedule } from '../schedule.js'
+import { fireOnSchedule } from './schedule.js'
 import { Pool } from 'undici'
-import { textBody, type BenchConversation } from '../fixtures.js'
+import { textBody, type BenchConversation } from './fixtures.js'
 
 export interface SentMessage {
   readonly id: string
   readonly conversationId: string
+  /** performance.now() when the schedule said it should leave: latency from here has no coordinated omission. */
+  readonly dueAt: number
   /** performance.now() when the request left. */
   readonly sentAt: number
+  /** performance.now() when any answer arrived; NaN if none did. */
+  answeredAt: number
   /** performance.now() when the 202 arrived; NaN if it did not. */
   acceptedAt: number
   /** The seq the API gave it; NaN until accepted. */
   seq: number
+  /** The HTTP status (the WebSocket sender: 202 for `ok`, the error's status); 0 until answered. */
   status: number
 }
 
@@ -47,6 +52,12 @@ interface Accepted {
   readonly seq: number
 }
 
+/** A record for a message due now: its id is chosen here, the rest is filled in as it goes. */
+export function newMessage(conversationId: string, dueAt: number): SentMessage {
+  const now = performance.now()
+  return { id: randomUUID(), conversationId, dueAt, sentAt: now, answeredAt: Number.NaN, acceptedAt: Number.NaN, seq: Number.NaN, status: 0 }
+}
+
 /** Sends on a schedule; `messages`/`byId` are filled as it goes, so callers may look while it runs. */
 export function pacedSend(options: PacedOptions): { readonly live: PacedResult['byId']; readonly done: Promise<PacedResult> } {
   const byId = new Map<string, SentMessage>()
@@ -61,8 +72,9 @@ export function pacedSend(options: PacedOptions): { readonly live: PacedResult['
     let maxSendLagMs = 0
     const fire = (i: number, dueAt: number) => {
       const conversation = options.conversations[i % options.conversations.length]!
-      const sender = conversation.senders[0]!
-      const message: SentMessage = { id: randomUUID(), conversationId: conversation.conversationId, sentAt: performance.now(), acceptedAt: Number.NaN, seq: Number.NaN, status: 0 }
+      // Round-robin over the conversation's senders, so consecutive requests carry different tokens.
+      const sender = conversation.senders[Math.floor(i / options.conversations.length) % conversation.senders.length]!
+      const message = newMessage(conversation.conversationId, dueAt)
       maxSendLagMs = Math.max(maxSendLagMs, message.sentAt - dueAt)
       messages.push(message)
       byId.set(message.id, message)
@@ -75,9 +87,10 @@ export function pacedSend(options: PacedOptions): { readonly live: PacedResult['
         })
         .then(async (response) => {
           const text = await response.body.text()
+          message.answeredAt = performance.now()
           message.status = response.statusCode
           if (response.statusCode !== 202) return
-          message.acceptedAt = performance.now()
+          message.acceptedAt = message.answeredAt
           message.seq = (JSON.parse(text) as Accepted).seq
           accepted++
         })
