@@ -13,7 +13,7 @@ const DeadLetterQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
     before: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The next_cursor of the previous page' })),
-    group: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only this consumer group: router, fanout, webhooks …' })),
+    group: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only this consumer group: fanout, webhooks …' })),
   },
   { additionalProperties: false },
 )
