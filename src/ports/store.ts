@@ -21,6 +21,7 @@ import type {
   UploadPart,
   User,
 } from '../core/model.js'
+import type { ChannelStore } from './channel-store.js'
 import type {
   AttemptOutcome,
   DueDelivery,
@@ -359,6 +360,7 @@ export interface LockStore {
 
 export interface Store
   extends UserStore,
+    ChannelStore,
     ConversationStore,
     MessageStore,
     OutboxStore,

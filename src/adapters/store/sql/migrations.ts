@@ -8,6 +8,7 @@ import { filesMigration } from './files.js'
 import { deadLettersMigration } from './dead-letters.js'
 import { adminsMigration } from './users.js'
 import { derivedReceiptsMigration } from './receipts.js'
+import { channelDeliveriesMigration } from './channel-deliveries.js'
 import type { Migration } from './migration.js'
 
 
@@ -182,6 +183,7 @@ export const sqliteMigrations: readonly Migration[] = [
   deadLettersMigration({ key: 'INTEGER PRIMARY KEY' }),
   adminsMigration,
   derivedReceiptsMigration({ bigint: 'INTEGER', clustered: ' WITHOUT ROWID' }),
+  channelDeliveriesMigration({ key: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }),
 ]
 
 export const postgresMigrations: readonly Migration[] = [
@@ -198,6 +200,7 @@ export const postgresMigrations: readonly Migration[] = [
   deadLettersMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' }),
   adminsMigration,
   derivedReceiptsMigration({ bigint: 'BIGINT', clustered: '' }),
+  channelDeliveriesMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' }),
 ]
 
 /** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */

@@ -1,6 +1,7 @@
 /** @module Assembles the store port from the shared SQL parts for one engine. */
 import type { LockStore, Store } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver } from './driver.js'
+import { createSqlChannelStore } from './channel-deliveries.js'
 import { createSqlConversationStore } from './conversations.js'
 import { createSqlDeadLetterStore } from './dead-letters.js'
 import { createSqlFileStore } from './files.js'
@@ -46,6 +47,7 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
     ...createSqlFileStore(db, dialect),
     ...createSqlWebhookStore(db, dialect),
     ...createSqlDeadLetterStore(db, { onOutboxWrite }),
+    ...createSqlChannelStore(db, dialect, { onOutboxWrite }),
     withLock: (key, work, mode) => options.locks.withLock(key, work, mode),
     tryWithLock: (key, work, mode) => options.locks.tryWithLock(key, work, mode),
 
