@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { openBlobs, openBus, openFanout, openStore } from './adapters/index.js'
+import { connectorDefinitions, openBlobs, openBus, openFanout, openStore } from './adapters/index.js'
 import { ConfigError, type Config } from './config/load.js'
 import type { CoreContext } from './core/context.js'
 import { createTokenService } from './core/tokens.js'
@@ -22,6 +22,15 @@ import { createWebhookService } from './core/webhooks/service.js'
 import { startWebhookWorkers, type WebhookWorkers } from './workers/webhook-workers.js'
 import { createFilesContext } from './core/files/context.js'
 import { createUploadCleanup } from './workers/upload-cleanup.js'
+import { createChannelAccounts } from './core/channels/accounts.js'
+import { createChannelWebhooks } from './core/channels/webhooks.js'
+import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.js'
+import { mountSimulators, type MountedSimulators } from './simulators/mount.js'
+import { isSimulatorName } from './simulators/index.js'
+import { addConnectors, connectorSettingDocs, startChannelWorkers, type ChannelWorkers } from './workers/channel-services.js'
+
+/** The connectors' own variables, for `loadConfig` (it names no channel). */
+export const channelSettingDocs: Readonly<Record<string, string>> = connectorSettingDocs(connectorDefinitions)
 
 export interface Platform {
   readonly http: FastifyInstance
@@ -160,8 +169,32 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       ...(webhookWorkers ? { onQueued: webhookWorkers.wake } : {}),
     }),
   })
+  // Channels: platform webhooks on the API; the simulators too in the all-in-one shape (docs/channels.md).
+  const channelAccounts = createChannelAccounts()
+  if (roles.api) await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts })))
+  const sims: MountedSimulators | undefined =
+    config.channels.simulators && roles.api && roles.worker && roles.relay ? await mountSimulators(http, config.channels.simulatorPrefix) : undefined
+
   const address = await http.listen({ host: config.host, port: config.port })
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
+
+  // Connectors are built once the URL is known: simulated ones call this very server.
+  addConnectors(channelAccounts, connectorDefinitions, config.channels.values, (channel) => (sims && isSimulatorName(channel) ? sims.settings(channel, url) : undefined), logger.child({ service: 'channels' }))
+  await sims?.connect(url)
+  let channelWorkers: ChannelWorkers | undefined
+  if (roles.worker) {
+    channelWorkers = startChannelWorkers({
+      store,
+      bus,
+      accounts: channelAccounts,
+      consume: consumerSettings(config, store, logger),
+      settings: config.channels,
+      logger: logger.child({ service: 'channels' }),
+      signal: services.signal,
+    })
+    consumers.push(channelWorkers.router)
+    await channelWorkers.router.start()
+  }
 
   let stopping: Promise<void> | undefined
   const stop = () =>
@@ -171,7 +204,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       await http.close()
       services.abort()
       // Consumers finish the batches in hand; what they had not taken stays in the bus (or the outbox).
-      await Promise.all([relay, webhookWorkers?.done, uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
+      await Promise.all([relay, webhookWorkers?.done, channelWorkers?.done, uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
       await Promise.all(consumers.map((consumer) => consumer.stop()))
       await bus.close()
       await fanout.close()

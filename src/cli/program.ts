@@ -1,7 +1,7 @@
 /** @module The `chat4all` command line: serve the platform, inspect configuration. */
 import { Command } from 'commander'
 import pino from 'pino'
-import { parseRoles, startPlatform } from '../app.js'
+import { channelSettingDocs, parseRoles, startPlatform } from '../app.js'
 import { configDocs, describeConfig, loadConfig } from '../config/load.js'
 import { adminCommand } from './admin.js'
 import { simulateCommand } from './simulate.js'
@@ -23,7 +23,7 @@ function banner(url: string, db: string): string {
 
 async function serve(options: { role: string }): Promise<void> {
   const roles = parseRoles(options.role)
-  const { config, warnings } = loadConfig()
+  const { config, warnings } = loadConfig(process.env, channelSettingDocs)
   const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
   for (const warning of warnings) logger.warn(warning)
   const platform = await startPlatform(config, logger, roles)
@@ -87,8 +87,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     .command('config')
     .description('print the resolved configuration (secrets masked) and every setting')
     .action(() => {
-      const { config, warnings } = loadConfig()
-      process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: configDocs, warnings }, null, 2)}\n`)
+      const { config, warnings } = loadConfig(process.env, channelSettingDocs)
+      process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: { ...configDocs, ...channelSettingDocs }, warnings }, null, 2)}\n`)
     })
   program.addCommand(adminCommand())
   program.addCommand(simulateCommand())

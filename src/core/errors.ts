@@ -51,6 +51,8 @@ export const errorCodes = {
   webhook_not_found: { status: 404, title: 'Webhook not found' },
   delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
   dead_letter_not_found: { status: 404, title: 'Dead letter not found' },
+  channel_not_found: { status: 404, title: 'Channel not configured' },
+  channel_signature_invalid: { status: 401, title: 'Channel webhook not authentic' },
   no_such_file: { status: 404, title: 'File not found' },
   no_such_upload: { status: 404, title: 'Upload not found' },
   username_taken: { status: 409, title: 'Username already taken' },

@@ -1,0 +1,49 @@
+/**
+ * @module The `channels` consumer group: for each accepted message, one durable delivery row per
+ * external recipient whose channel this deployment serves. It only writes rows (idempotent on
+ * message and address), so it never stalls a conversation's events on a slow platform; the
+ * connector workers (`channel-sender.ts`) send them, in seq order per recipient.
+ */
+import type { ChannelAccounts } from '../core/channels/accounts.js'
+import { channelOf } from '../core/channels/accounts.js'
+import type { Bus, ConsumeOptions, Consumer } from '../ports/bus.js'
+import type { ChannelDeliveryDraft } from '../ports/channel-store.js'
+import type { Store } from '../ports/store.js'
+
+export interface ChannelRouterOptions {
+  readonly bus: Bus
+  readonly store: Store
+  readonly accounts: ChannelAccounts
+  readonly consume: Omit<ConsumeOptions, 'batchSize'>
+  /** Called after rows were queued, so the senders in this process start at once. */
+  readonly onQueued?: () => void
+  readonly now?: () => number
+}
+
+export const channelsGroup = 'channels'
+
+export function createChannelRouter({ bus, store, accounts, consume, onQueued, now = Date.now }: ChannelRouterOptions): Consumer {
+  return bus.consume(
+    channelsGroup,
+    async (batch) => {
+      let queued = 0
+      for (const delivery of batch) {
+        const { event } = delivery.event
+        if (event.type !== 'message.created') continue
+        const members = await store.listMembers(event.conversationId)
+        const drafts: ChannelDeliveryDraft[] = []
+        for (const member of members) {
+          if (member.kind !== 'external' || member.id === event.senderId || member.joinedAfterSeq >= event.seq) continue
+          const channel = channelOf(member.id)
+          const account = channel === undefined ? undefined : accounts.get(channel)
+          // A channel without a connector here has no way out: its members are left as they were (docs/channels.md).
+          if (!channel || !account) continue
+          drafts.push({ messageId: event.messageId, conversationId: event.conversationId, seq: event.seq, address: member.id, channel, account: account.connector.account })
+        }
+        queued += await store.queueChannelDeliveries(drafts, delivery.event.id, now())
+      }
+      if (queued > 0) onQueued?.()
+    },
+    { ...consume, batchSize: 128 },
+  )
+}
