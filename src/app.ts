@@ -24,6 +24,7 @@ import { createFilesContext } from './core/files/context.js'
 import { createUploadCleanup } from './workers/upload-cleanup.js'
 import { createChannelAccounts } from './core/channels/accounts.js'
 import { createChannelWebhooks } from './core/channels/webhooks.js'
+import { createChannelInbound } from './core/channels/inbound.js'
 import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.js'
 import { mountSimulators, type MountedSimulators } from './simulators/mount.js'
 import { isSimulatorName } from './simulators/index.js'
@@ -171,7 +172,15 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
   })
   // Channels: platform webhooks on the API; the simulators too in the all-in-one shape (docs/channels.md).
   const channelAccounts = createChannelAccounts()
-  if (roles.api) await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts })))
+  if (roles.api) {
+    const onMessages = createChannelInbound({
+      ctx,
+      accounts: channelAccounts,
+      ...(config.channels.owner ? { ownerUsername: config.channels.owner } : {}),
+      logger: logger.child({ service: 'channels' }),
+    })
+    await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts, onMessages })))
+  }
   const sims: MountedSimulators | undefined =
     config.channels.simulators && roles.api && roles.worker && roles.relay ? await mountSimulators(http, config.channels.simulatorPrefix) : undefined
 

@@ -35,7 +35,8 @@ export function parseReference(reference: string): ParsedReference {
     if (!channelPatterns[channel as ChannelName].test(id)) {
       return { kind: 'invalid_external', reason: `'${id}' is not a valid ${channel} address` }
     }
-    const normalized = channel === 'instagram' && !id.startsWith('@') ? `@${id}` : id
+    // A bare number is an IGSID, the only thing Instagram sends to (as the connector's scheme says); other bare names are handles.
+    const normalized = channel === 'instagram' && !id.startsWith('@') && !/^\d+$/.test(id) ? `@${id}` : id
     return { kind: 'external', address: `${channel}:${normalized}` }
   }
   if (isUuid(reference)) return { kind: 'user_id', id: reference.toLowerCase() }

@@ -65,6 +65,19 @@ export interface ChannelStatusUpdate {
   readonly reason?: string
 }
 
+/** A contact's message we stored, by its platform ids: dedup, replies and "who wrote last". */
+export interface ChannelInboundRecord {
+  readonly channel: string
+  readonly account: string
+  /** The platform's dedup key (`wamid`, `mid`, `update_id`). */
+  readonly eventId: string
+  readonly platformMessageId: string
+  readonly address: string
+  readonly messageId: string
+  readonly conversationId: string
+  readonly at: number
+}
+
 export interface ChannelStore {
   /**
    * Queues a delivery per draft, once per (message, address): a redelivered event adds nothing.
@@ -97,4 +110,16 @@ export interface ChannelStore {
    * A callback id seen before, or one that moves nothing, changes nothing. Returns the changes.
    */
   applyChannelStatus(update: ChannelStatusUpdate): Promise<number>
+  /** The message an inbound event was stored as, if it was. */
+  findChannelInbound(channel: string, eventId: string): Promise<ChannelInboundRecord | undefined>
+  /** Remembers a stored inbound message; recording the same event again changes nothing. */
+  recordChannelInbound(record: ChannelInboundRecord): Promise<void>
+  /**
+   * Where a contact's message goes, by the routing rule (docs/channels.md): the conversation of the
+   * message it replies to (ours or theirs), else the conversation that last exchanged a message with
+   * the contact through this account, where the contact is still a member; undefined otherwise.
+   */
+  findChannelConversation(query: { readonly channel: string; readonly account: string; readonly address: string; readonly replyTo?: string }): Promise<string | undefined>
+  /** The account owner by username, or the first admin when no username is configured. */
+  findChannelOwner(username: string | undefined): Promise<string | undefined>
 }

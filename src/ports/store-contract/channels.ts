@@ -97,5 +97,35 @@ export function channelContract(make: StoreFactory): void {
       ).toBe(2)
       for (const m of messages) expect(await receiptOf(m.id, address)).toMatchObject({ status: 'READ' })
     })
+
+    it('finds where a contact writes: the replied message\'s conversation, else the last one that exchanged with them', async () => {
+      const { address, drafts } = await setup(1)
+      const first = drafts[0]!.conversationId
+      expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address })).toBeUndefined()
+      await store().queueChannelDeliveries(drafts, 'evt-1', T0)
+      const [d] = await claim(store())
+      await store().recordChannelSent(d!.id, { platformMessageId: 'wamid.R', status: 'SENT', at: T0 + 1 })
+      expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address })).toBe(first)
+      expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'other', address }), 'another account').toBeUndefined()
+
+      const second = await createGroup(store(), [uid('u')])
+      await store().addMembers(second.id, [{ kind: 'external', id: address, role: 'member' }], { maxMembers: 100, now: T0 })
+      const record = { channel: 'whatsapp', account: 'acct', eventId: 'wamid.IN', platformMessageId: 'wamid.IN', address, messageId: uid('msg'), conversationId: second.id, at: T0 + 50_000 }
+      await store().recordChannelInbound(record)
+      await store().recordChannelInbound(record)
+      expect(await store().findChannelInbound('whatsapp', 'wamid.IN')).toEqual(record)
+      expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address }), 'the latest exchange').toBe(second.id)
+      expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address, replyTo: 'wamid.R' }), 'a reply').toBe(first)
+      await store().removeMember(second.id, address, T0 + 60_000)
+      expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address }), 'not where they left').toBe(first)
+    })
+
+    it('names the account owner by username, or the first admin', async () => {
+      const admin = await store().createUser({ id: uid('u'), username: uid('Admin'), email: null, displayName: 'A', passwordHash: 'x', createdAt: T0 })
+      const other = await store().createUser({ id: uid('u'), username: uid('Bob'), email: null, displayName: 'B', passwordHash: 'x', createdAt: T0 + 1 })
+      expect(await store().findChannelOwner(other.username.toUpperCase())).toBe(other.id)
+      expect(await store().findChannelOwner(undefined)).toBe(admin.id)
+      expect(await store().findChannelOwner('nobody-' + uid('x'))).toBeUndefined()
+    })
   })
 }

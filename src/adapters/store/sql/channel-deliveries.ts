@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { DomainEvent } from '../../../core/model.js'
-import type { ChannelDelivery, ChannelStatusUpdate, ChannelStore } from '../../../ports/channel-store.js'
+import type { ChannelDelivery, ChannelInboundRecord, ChannelStatusUpdate, ChannelStore } from '../../../ports/channel-store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow } from './driver.js'
 import type { Migration } from './migration.js'
 import { insertOutboxEvent } from './outbox.js'
@@ -54,6 +54,21 @@ export const channelDeliveriesMigration = (ids: { key: string; bigint: string })
       PRIMARY KEY (channel, event_id)
     )`,
     `CREATE INDEX channel_events_pending ON channel_events (pending_pmid)`,
+    `CREATE TABLE channel_inbound (
+      position ${ids.key},
+      channel TEXT NOT NULL,
+      account TEXT NOT NULL,
+      event_id TEXT NOT NULL,
+      platform_message_id TEXT NOT NULL,
+      address TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      conversation_id TEXT NOT NULL,
+      at ${ids.bigint} NOT NULL,
+      UNIQUE (channel, event_id)
+    )`,
+    `CREATE INDEX channel_inbound_platform ON channel_inbound (platform_message_id)`,
+    `CREATE INDEX channel_inbound_contact ON channel_inbound (channel, account, address, at)`,
+    `CREATE INDEX channel_deliveries_contact ON channel_deliveries (channel, account, address, created_at)`,
     `ALTER TABLE receipts ADD COLUMN reason TEXT`,
   ],
 })
@@ -74,6 +89,19 @@ function toDelivery(row: SqlRow): ChannelDelivery {
     account: String(row['account']),
     attempts: Number(row['attempts']),
     eventId: String(row['event_id']),
+  }
+}
+
+function toInbound(row: SqlRow): ChannelInboundRecord {
+  return {
+    channel: String(row['channel']),
+    account: String(row['account']),
+    eventId: String(row['event_id']),
+    platformMessageId: String(row['platform_message_id']),
+    address: String(row['address']),
+    messageId: String(row['message_id']),
+    conversationId: String(row['conversation_id']),
+    at: Number(row['at']),
   }
 }
 
@@ -281,6 +309,52 @@ export function createSqlChannelStore(db: SqlDriver, _dialect: SqlDialect, optio
         },
         (changes) => changes > 0,
       )
+    },
+
+    async findChannelInbound(channel, eventId) {
+      const [row] = await db.query(
+        'SELECT channel, account, event_id, platform_message_id, address, message_id, conversation_id, at FROM channel_inbound WHERE channel = $1 AND event_id = $2',
+        [channel, eventId],
+      )
+      return row && toInbound(row)
+    },
+
+    async recordChannelInbound(r) {
+      await db.run(
+        `INSERT INTO channel_inbound (channel, account, event_id, platform_message_id, address, message_id, conversation_id, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (channel, event_id) DO NOTHING`,
+        [r.channel, r.account, r.eventId, r.platformMessageId, r.address, r.messageId, r.conversationId, r.at],
+      )
+    },
+
+    async findChannelConversation({ channel, account, address, replyTo }) {
+      // Only where the contact is still a member: a conversation they left cannot take their message.
+      const member = `EXISTS (SELECT 1 FROM members mb WHERE mb.conversation_id = x.conversation_id AND mb.member_id = $2)`
+      if (replyTo) {
+        const [row] = await db.query<{ conversation_id: string }>(
+          `SELECT conversation_id FROM (
+             SELECT conversation_id FROM channel_deliveries WHERE channel = $1 AND platform_message_id = $3
+             UNION ALL SELECT conversation_id FROM channel_inbound WHERE channel = $1 AND platform_message_id = $3) x
+           WHERE ${member} LIMIT 1`,
+          [channel, address, replyTo],
+        )
+        if (row) return row.conversation_id
+      }
+      const [last] = await db.query<{ conversation_id: string }>(
+        `SELECT conversation_id FROM (
+           SELECT conversation_id, created_at AS at FROM channel_deliveries WHERE channel = $1 AND address = $2 AND account = $3
+           UNION ALL SELECT conversation_id, at FROM channel_inbound WHERE channel = $1 AND address = $2 AND account = $3) x
+         WHERE ${member} ORDER BY at DESC LIMIT 1`,
+        [channel, address, account],
+      )
+      return last?.conversation_id
+    },
+
+    async findChannelOwner(username) {
+      const [row] = username
+        ? await db.query<{ id: string }>('SELECT id FROM users WHERE username_key = $1', [username.toLowerCase()])
+        : await db.query<{ id: string }>('SELECT id FROM users WHERE is_admin = TRUE ORDER BY created_at, id LIMIT 1')
+      return row?.id
     },
   }
 }
