@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { connectorDefinitions, openBlobs, openBus, openFanout, openStore } from './adapters/index.js'
+import { addressSchemes, connectorDefinitions, openBlobs, openBus, openFanout, openStore } from './adapters/index.js'
 import { ConfigError, type Config } from './config/load.js'
 import type { CoreContext } from './core/context.js'
 import { createTokenService } from './core/tokens.js'
@@ -96,6 +96,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     limits: { maxGroupMembers: config.maxGroupMembers, maxTextBytes: config.maxTextBytes, maxMetadataBytes: 16 * 1024 },
     now: Date.now,
     newId: randomUUID,
+    addressSchemes,
   }
 
   // Live fan-out: the worker addresses bus events to users, the hub hands them to this process's connections.

@@ -116,4 +116,4 @@ export async function openBlobs(files: FileConfig, onWarning: (message: string) 
   throw new ConfigError(`CHAT4ALL_BLOBS '${url}' has an unknown scheme; known: file:, s3://`)
 }
 
-export { connectorDefinitions } from './connectors/index.js'
+export { addressSchemes, connectorDefinitions } from './connectors/index.js'

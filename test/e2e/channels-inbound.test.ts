@@ -86,6 +86,19 @@ describe('inbound from contacts', () => {
     expect(messages.map((m) => m.content)).toEqual(['primeira', 'segunda'])
   })
 
+  it('validates and normalises contacts by the connectors\' own address schemes', async () => {
+    const alice = await newUser(server.url, 'alice')
+    const phone = `55319${digits(8)}`
+    const created = await alice.post('/v1/conversations', { type: 'group', members: [`whatsapp:${phone}`, 'instagram:@Maria.Silva', 'telegram:-1001234567890'] })
+    expect(created.status).toBe(201)
+    const members = (created.body.members as { member: string }[]).map((m) => m.member)
+    expect(members).toEqual(expect.arrayContaining([`whatsapp:+${phone}`, 'instagram:@maria.silva', 'telegram:-1001234567890']))
+    const bad = await alice.post('/v1/conversations', { type: 'group', members: ['whatsapp:not-a-number'] })
+    expect(bad.status).toBe(400)
+    const unknown = await alice.post('/v1/conversations', { type: 'group', members: ['sms:+5511999998888'] })
+    expect(unknown.status).toBe(400)
+  })
+
   it('refuses a webhook whose signature does not verify, and a channel it does not serve', async () => {
     const forged = await control().request('POST', '/v1/channels/whatsapp/webhook', { object: 'whatsapp_business_account', entry: [] }, { 'x-hub-signature-256': 'sha256=00' })
     expect(forged.status).toBe(401)
