@@ -21,6 +21,7 @@ import { createUrlGuard } from './core/webhooks/url-guard.js'
 import { createWebhookService } from './core/webhooks/service.js'
 import { startWebhookWorkers, type WebhookWorkers } from './workers/webhook-workers.js'
 import { createFilesContext } from './core/files/context.js'
+import { channelFileLink } from './core/channels/file-link.js'
 import { createUploadCleanup } from './workers/upload-cleanup.js'
 import { createChannelAccounts } from './core/channels/accounts.js'
 import { createChannelWebhooks } from './core/channels/webhooks.js'
@@ -201,6 +202,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       settings: config.channels,
       logger: logger.child({ service: 'channels' }),
       signal: services.signal,
+      fileLink: channelFileLink(fx, config.files.publicUrl ?? url),
     })
     consumers.push(channelWorkers.router)
     await channelWorkers.router.start()

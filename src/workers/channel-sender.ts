@@ -11,7 +11,8 @@ import type { ChannelAccounts } from '../core/channels/accounts.js'
 import { decideRetry } from '../core/channels/retry-delay.js'
 import type { OutboxEvent } from '../core/model.js'
 import type { RetryPolicy } from '../core/retry.js'
-import type { OutboundContent } from '../ports/connector.js'
+import { mediaKindOf } from '../core/channels/media-kind.js'
+import type { MediaKind, OutboundContent } from '../ports/connector.js'
 import type { ChannelDelivery } from '../ports/channel-store.js'
 import type { Store } from '../ports/store.js'
 import { channelsGroup } from './channel-router.js'
@@ -30,6 +31,17 @@ export interface ChannelSenderOptions {
   readonly channels?: readonly string[]
   readonly logger: Logger
   readonly now?: () => number
+  /**
+   * A link the platform can fetch the file from (a signed download URL), as the message's sender
+   * may see it; undefined when it cannot be made (the file's name goes as text then).
+   */
+  readonly fileLink?: (fileId: string, senderId: string) => Promise<FileLink | undefined>
+}
+
+export interface FileLink {
+  readonly url: string
+  readonly mimeType: string
+  readonly filename: string
 }
 
 export interface ChannelSender {
@@ -48,13 +60,19 @@ export function createChannelSender(options: ChannelSenderOptions): ChannelSende
     wakeUp?.()
   }
 
-  async function content(delivery: ChannelDelivery): Promise<OutboundContent | undefined> {
+  async function content(delivery: ChannelDelivery, media: readonly MediaKind[]): Promise<OutboundContent | undefined> {
     const message = await store.getMessage(delivery.messageId)
     if (!message) return undefined
     const { payload } = message
     if (payload.type === 'text') return { kind: 'text', text: payload.text }
-    // Files by link need a signed URL the platform can reach; until that is wired, the text and the file's name go out.
-    return { kind: 'text', text: [payload.text, `[file: ${payload.file?.filename ?? payload.file_id}]`].filter(Boolean).join('\n') }
+    // Made at send time, not when queued: a retry hours later still hands the platform a live link.
+    const link = await options.fileLink?.(payload.file_id, message.senderId)
+    if (link && media.includes(mediaKindOf(link.mimeType))) {
+      return { kind: 'file', url: link.url, mimeType: link.mimeType, filename: link.filename, ...(payload.text ? { caption: payload.text } : {}) }
+    }
+    // A kind the platform does not take by link goes as a text with the link, so the contact still gets it.
+    const name = payload.file?.filename ?? payload.file_id
+    return { kind: 'text', text: [payload.text, link ? `${name}: ${link.url}` : `[file: ${name}]`].filter(Boolean).join('\n') }
   }
 
   async function fail(delivery: ChannelDelivery, attempts: number, reason: string): Promise<void> {
@@ -81,7 +99,7 @@ export function createChannelSender(options: ChannelSenderOptions): ChannelSende
     const parsed = connector.addresses.parse(delivery.address.slice(delivery.channel.length + 1))
     if (!parsed.ok) return fail(delivery, attempt, `bad_recipient: ${parsed.reason}`)
     if (!parsed.sendable) return fail(delivery, attempt, `bad_recipient: ${delivery.address} cannot be sent to until it is resolved`)
-    const body = await content(delivery)
+    const body = await content(delivery, connector.capabilities.media)
     if (!body) return fail(delivery, attempt, 'the message no longer exists')
     try {
       const result = await guard.run(parsed.id, () => connector.send({ to: parsed.id, content: body }, { signal }), signal)

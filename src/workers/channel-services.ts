@@ -10,7 +10,7 @@ import type { ConnectorDefinition } from '../ports/connector.js'
 import type { Bus, ConsumeOptions, Consumer } from '../ports/bus.js'
 import type { Store } from '../ports/store.js'
 import { createChannelRouter } from './channel-router.js'
-import { createChannelSender } from './channel-sender.js'
+import { createChannelSender, type ChannelSenderOptions } from './channel-sender.js'
 
 /** Every variable the connectors declare, with its doc: known to the configuration loader. */
 export function connectorSettingDocs(definitions: Readonly<Record<string, ConnectorDefinition>>): Record<string, string> {
@@ -56,6 +56,7 @@ export function startChannelWorkers(deps: {
   readonly settings: ChannelSettings
   readonly logger: Logger
   readonly signal: AbortSignal
+  readonly fileLink?: ChannelSenderOptions['fileLink']
 }): ChannelWorkers {
   const { settings } = deps
   const sender = createChannelSender({
@@ -66,6 +67,7 @@ export function startChannelWorkers(deps: {
     pollMs: 250,
     leaseMs: 120_000,
     logger: deps.logger,
+    ...(deps.fileLink ? { fileLink: deps.fileLink } : {}),
   })
   const router = createChannelRouter({ bus: deps.bus, store: deps.store, accounts: deps.accounts, consume: deps.consume, onQueued: sender.wake })
   return { router, done: sender.run(deps.signal) }

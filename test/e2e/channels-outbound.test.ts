@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient, newUser } from '../support/client.js'
 import { startTestPlatform, type TestPlatform } from '../support/platform.js'
 import { StreamClient } from '../support/ws.js'
+import { simpleUpload } from '../support/files.js'
 
 let server: TestPlatform
 let admin: ApiClient & { userId: string }
@@ -128,6 +129,24 @@ describe('outbound to a WhatsApp contact', () => {
     expect(replay.status).toBe(202)
     await waitForStatus(alice, messageId, address, 'READ')
     await stream.close()
+  })
+
+  it('sends a file as a signed link the platform fetches, with the text as its caption', async () => {
+    const address = contact()
+    const { alice, conversationId } = await conversationWith(address)
+    const bytes = Buffer.from('\x89PNG\r\n\x1a\n not really a picture')
+    const uploaded = await simpleUpload(alice, bytes, 'foto.png', 'image/png')
+    expect(uploaded.status).toBe(201)
+    const fileId = uploaded.body.file_id as string
+    await alice.post('/v1/messages', { message_id: randomUUID(), conversation_id: conversationId, payload: { type: 'file', file_id: fileId, text: 'olha' } })
+    let sent: { type: string; link?: string; caption?: string } | undefined
+    for (const deadline = Date.now() + 10_000; !sent && Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
+      sent = ((await simMessages()) as { type: string; link?: string; caption?: string }[]).find((m) => m.link?.includes(fileId))
+    }
+    expect(sent).toMatchObject({ type: 'image', caption: 'olha' })
+    const fetched = await fetch(sent!.link!)
+    expect(fetched.status).toBe(200)
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(bytes)
   })
 
   it('gives up after the last attempt of transient failures', async () => {
