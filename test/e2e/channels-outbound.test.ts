@@ -50,7 +50,7 @@ async function waitForStatus(client: ApiClient, messageId: string, address: stri
   throw new Error(`receipt never became ${status}: ${JSON.stringify(last)}`)
 }
 
-async function simMessages(): Promise<{ id: string; to: string; text?: string }[]> {
+async function simMessages(): Promise<{ id: string; to: string; type: string; text?: string; link?: string; caption?: string }[]> {
   return (await new ApiClient(server.url).get(sim('/messages'))).body.messages as never
 }
 
@@ -141,7 +141,7 @@ describe('outbound to a WhatsApp contact', () => {
     await alice.post('/v1/messages', { message_id: randomUUID(), conversation_id: conversationId, payload: { type: 'file', file_id: fileId, text: 'olha' } })
     let sent: { type: string; link?: string; caption?: string } | undefined
     for (const deadline = Date.now() + 10_000; !sent && Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
-      sent = ((await simMessages()) as { type: string; link?: string; caption?: string }[]).find((m) => m.link?.includes(fileId))
+      sent = (await simMessages()).find((m) => m.link?.includes(fileId))
     }
     expect(sent).toMatchObject({ type: 'image', caption: 'olha' })
     const fetched = await fetch(sent!.link!)
