@@ -23,7 +23,7 @@ import { startWebhookWorkers, type WebhookWorkers } from './workers/webhook-work
 import { createFilesContext } from './core/files/context.js'
 import { channelFileLink } from './core/channels/file-link.js'
 import { createUploadCleanup } from './workers/upload-cleanup.js'
-import { createChannelAccounts } from './core/channels/accounts.js'
+import { breakerDetails, createChannelAccounts } from './core/channels/accounts.js'
 import { createChannelWebhooks } from './core/channels/webhooks.js'
 import { createChannelInbound } from './core/channels/inbound.js'
 import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.js'
@@ -157,6 +157,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     }).run(services.signal)
   }
 
+  const channelAccounts = createChannelAccounts()
   // A worker-only process still answers /health and /ready, so orchestrators can probe it.
   const http = await buildHttpServer(ctx, {
     logger,
@@ -164,6 +165,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     routes: roles.api ? 'all' : 'health',
     ...(stream ? { stream } : {}),
     files: { fx, publicUrl: config.files.publicUrl },
+    readyDetails: () => ({ channels: breakerDetails(channelAccounts) }),
     webhooks: createWebhookService({
       store,
       guard: webhookGuard,
@@ -173,7 +175,6 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     }),
   })
   // Channels: platform webhooks on the API; the simulators too in the all-in-one shape (docs/channels.md).
-  const channelAccounts = createChannelAccounts()
   if (roles.api) {
     const onMessages = createChannelInbound({
       ctx,

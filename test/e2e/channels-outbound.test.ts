@@ -158,4 +158,26 @@ describe('outbound to a WhatsApp contact', () => {
     const failed = await waitForStatus(alice, messageId, address, 'FAILED')
     expect(failed.reason).toMatch(/after 3 attempts/)
   })
+
+  // Last: it leaves the WhatsApp breaker open for its cool-down.
+  it('opens the account\'s circuit breaker after consecutive platform failures, visible in /ready', async () => {
+    const before = await new ApiClient(server.url).get('/ready')
+    expect(before.body.details.channels.whatsapp).toMatchObject({ breaker: 'closed' })
+    expect(Object.keys(before.body.details.channels).sort()).toEqual(['instagram', 'telegram', 'whatsapp'])
+    await new ApiClient(server.url).post(sim('/faults'), { kind: 'server_error', times: 6 })
+    const waiting: { alice: ApiClient; messageId: string; address: string }[] = []
+    for (const address of [contact(), contact()]) {
+      const { alice, conversationId } = await conversationWith(address)
+      const messageId = randomUUID()
+      await alice.post('/v1/messages', { message_id: messageId, conversation_id: conversationId, payload: { type: 'text', text: 'down' } })
+      waiting.push({ alice, messageId, address })
+    }
+    let breaker: { breaker: string } | undefined
+    for (const deadline = Date.now() + 10_000; breaker?.breaker !== 'open' && Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
+      breaker = (await new ApiClient(server.url).get('/ready')).body.details.channels.whatsapp
+    }
+    expect(breaker).toMatchObject({ breaker: 'open' })
+    // Refused by the open breaker, the messages wait out its cool-down instead of hammering the platform.
+    for (const { alice, messageId, address } of waiting) expect(await receiptOf(alice, messageId, address)).toMatchObject({ status: 'SENT' })
+  })
 })

@@ -34,3 +34,20 @@ export function channelOf(address: string): string | undefined {
   const colon = address.indexOf(':')
   return colon > 0 ? address.slice(0, colon) : undefined
 }
+
+/** Each channel's account and circuit breaker, for `/ready` (an open breaker is not "down": the rest works). */
+export function breakerDetails(accounts: ChannelAccounts): Record<string, { account: string; breaker: string; consecutive_failures: number; probe_at: string | null }> {
+  return Object.fromEntries(
+    accounts.channels().flatMap((channel) => {
+      const account = accounts.get(channel)
+      if (!account) return []
+      const snapshot = account.guard.breaker()
+      return [[channel, {
+        account: account.connector.account,
+        breaker: snapshot.state,
+        consecutive_failures: snapshot.consecutiveFailures,
+        probe_at: snapshot.probeAt === undefined ? null : new Date(snapshot.probeAt).toISOString(),
+      }]]
+    }),
+  )
+}

@@ -32,6 +32,8 @@ export interface HttpServerOptions {
   readonly webhooks?: WebhookService
   /** Files: uploads (tus /v1/uploads, chunked and simple /v1/files) and downloads, served with `all` routes. */
   readonly files?: FileRouteOptions
+  /** Extra details of `/ready` (channel breakers). */
+  readonly readyDetails?: () => Readonly<Record<string, unknown>>
 }
 
 export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptions): Promise<FastifyInstance> {
@@ -61,7 +63,7 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
     )
   })
 
-  await app.register(healthRoutes(ctx.store))
+  await app.register(healthRoutes(ctx.store, options.readyDetails))
   if (options.routes === 'all') {
     await app.register(accountRoutes(ctx))
     await app.register(conversationRoutes(ctx))
