@@ -51,18 +51,33 @@ export interface Roles {
   readonly api: boolean
   readonly worker: boolean
   readonly relay: boolean
+  /** The channel connectors: the `channels` consumer group and the senders (absent: not run). */
+  readonly connector?: boolean
+  /** With `connector`: send only on these channels (`--channels whatsapp,telegram`); all configured ones when absent. */
+  readonly connectorChannels?: readonly string[]
 }
 
-export const allRoles: Roles = { api: true, worker: true, relay: true }
+export const allRoles: Roles = { api: true, worker: true, relay: true, connector: true }
 
-const roleNames = ['all', 'api', 'worker', 'relay'] as const
+const roleNames = ['all', 'api', 'worker', 'relay', 'connector'] as const
 
-export function parseRoles(value: string): Roles {
+export function parseRoles(value: string, channels?: string): Roles {
   const names = value.split(',').map((name) => name.trim())
   const unknown = names.filter((name) => !(roleNames as readonly string[]).includes(name))
   if (unknown.length > 0) throw new ConfigError(`unknown role(s) ${unknown.join(', ')}; known: ${roleNames.join(', ')}`)
   const all = names.includes('all')
-  return { api: all || names.includes('api'), worker: all || names.includes('worker'), relay: all || names.includes('relay') }
+  const connector = all || names.includes('connector')
+  const only = channels?.split(',').map((name) => name.trim()).filter(Boolean)
+  if (only && !connector) throw new ConfigError('--channels goes with the connector role')
+  const notChannels = (only ?? []).filter((name) => !Object.hasOwn(connectorDefinitions, name))
+  if (notChannels.length > 0) throw new ConfigError(`unknown channel(s) ${notChannels.join(', ')}; known: ${Object.keys(connectorDefinitions).join(', ')}`)
+  return {
+    api: all || names.includes('api'),
+    worker: all || names.includes('worker'),
+    relay: all || names.includes('relay'),
+    connector,
+    ...(only && only.length > 0 ? { connectorChannels: only } : {}),
+  }
 }
 
 /**
@@ -185,7 +200,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts, onMessages })))
   }
   const sims: MountedSimulators | undefined =
-    config.channels.simulators && roles.api && roles.worker && roles.relay ? await mountSimulators(http, config.channels.simulatorPrefix) : undefined
+    config.channels.simulators && roles.api && roles.worker && roles.relay && roles.connector ? await mountSimulators(http, config.channels.simulatorPrefix) : undefined
 
   const address = await http.listen({ host: config.host, port: config.port })
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
@@ -194,7 +209,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
   addConnectors(channelAccounts, connectorDefinitions, config.channels.values, (channel) => (sims && isSimulatorName(channel) ? sims.settings(channel, url) : undefined), logger.child({ service: 'channels' }))
   await sims?.connect(url)
   let channelWorkers: ChannelWorkers | undefined
-  if (roles.worker) {
+  if (roles.connector) {
     channelWorkers = startChannelWorkers({
       store,
       bus,
@@ -204,6 +219,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       logger: logger.child({ service: 'channels' }),
       signal: services.signal,
       fileLink: channelFileLink(fx, config.files.publicUrl ?? url),
+      ...(roles.connectorChannels ? { channels: roles.connectorChannels } : {}),
     })
     consumers.push(channelWorkers.router)
     await channelWorkers.router.start()

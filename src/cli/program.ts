@@ -21,8 +21,8 @@ function banner(url: string, db: string): string {
   ].join('\n')
 }
 
-async function serve(options: { role: string }): Promise<void> {
-  const roles = parseRoles(options.role)
+async function serve(options: { role: string; channels?: string }): Promise<void> {
+  const roles = parseRoles(options.role, options.channels)
   const { config, warnings } = loadConfig(process.env, channelSettingDocs)
   const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
   for (const warning of warnings) logger.warn(warning)
@@ -66,7 +66,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   program
     .command('serve', { isDefault: true })
     .description('start the platform (all roles in one process by default)')
-    .option('--role <roles>', 'all, or a comma-separated list of: api, worker, relay', 'all')
+    .option('--role <roles>', 'all, or a comma-separated list of: api, worker, relay, connector', 'all')
+    .option('--channels <channels>', 'with the connector role: send only on these channels (whatsapp,telegram …)')
     .action(serve)
   program
     .command('cluster')

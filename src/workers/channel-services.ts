@@ -57,6 +57,8 @@ export function startChannelWorkers(deps: {
   readonly logger: Logger
   readonly signal: AbortSignal
   readonly fileLink?: ChannelSenderOptions['fileLink']
+  /** Send only on these channels; the router still queues for every configured one (another process sends those). */
+  readonly channels?: readonly string[]
 }): ChannelWorkers {
   const { settings } = deps
   const sender = createChannelSender({
@@ -68,6 +70,7 @@ export function startChannelWorkers(deps: {
     leaseMs: 120_000,
     logger: deps.logger,
     ...(deps.fileLink ? { fileLink: deps.fileLink } : {}),
+    ...(deps.channels ? { channels: deps.channels } : {}),
   })
   const router = createChannelRouter({ bus: deps.bus, store: deps.store, accounts: deps.accounts, consume: deps.consume, onQueued: sender.wake })
   return { router, done: sender.run(deps.signal) }
