@@ -220,6 +220,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       signal: services.signal,
       fileLink: channelFileLink(fx, config.files.publicUrl ?? url),
       ...(roles.connectorChannels ? { channels: roles.connectorChannels } : {}),
+      singleProcess: !config.bus.startsWith('nats://'),
     })
     consumers.push(channelWorkers.router)
     await channelWorkers.router.start()

@@ -8,6 +8,7 @@ import type { ChannelAccounts } from '../core/channels/accounts.js'
 import { channelOf } from '../core/channels/accounts.js'
 import type { Bus, ConsumeOptions, Consumer } from '../ports/bus.js'
 import type { ChannelDeliveryDraft } from '../ports/channel-store.js'
+import type { Member } from '../core/model.js'
 import type { Store } from '../ports/store.js'
 
 export interface ChannelRouterOptions {
@@ -15,6 +16,12 @@ export interface ChannelRouterOptions {
   readonly store: Store
   readonly accounts: ChannelAccounts
   readonly consume: Omit<ConsumeOptions, 'batchSize'>
+  /**
+   * Keep each conversation's members between messages (one process sees every event: the memory
+   * bus). This group gets a conversation's events in order, so its own membership events keep the
+   * cache true. On a shared bus another process may have seen the change: members are read afresh.
+   */
+  readonly cacheMembers?: boolean
   /** Called after rows were queued, so the senders in this process start at once. */
   readonly onQueued?: () => void
   readonly now?: () => number
@@ -22,15 +29,30 @@ export interface ChannelRouterOptions {
 
 export const channelsGroup = 'channels'
 
-export function createChannelRouter({ bus, store, accounts, consume, onQueued, now = Date.now }: ChannelRouterOptions): Consumer {
+const maxCached = 10_000
+
+export function createChannelRouter({ bus, store, accounts, consume, onQueued, cacheMembers = false, now = Date.now }: ChannelRouterOptions): Consumer {
+  // Most conversations have no external member: caching saves the hot path a read per message.
+  const cache = new Map<string, readonly Member[]>()
+  const membersOf = async (conversationId: string): Promise<readonly Member[]> => {
+    const cached = cache.get(conversationId)
+    if (cached) return cached
+    const members = await store.listMembers(conversationId)
+    if (cacheMembers) {
+      if (cache.size >= maxCached) cache.delete(cache.keys().next().value as string)
+      cache.set(conversationId, members)
+    }
+    return members
+  }
   return bus.consume(
     channelsGroup,
     async (batch) => {
       let queued = 0
       for (const delivery of batch) {
         const { event } = delivery.event
+        if (event.type === 'member.joined' || event.type === 'member.left' || event.type === 'conversation.created') cache.delete(event.conversationId)
         if (event.type !== 'message.created') continue
-        const members = await store.listMembers(event.conversationId)
+        const members = await membersOf(event.conversationId)
         const drafts: ChannelDeliveryDraft[] = []
         for (const member of members) {
           if (member.kind !== 'external' || member.id === event.senderId || member.joinedAfterSeq >= event.seq) continue

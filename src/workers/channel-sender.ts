@@ -102,11 +102,13 @@ export function createChannelSender(options: ChannelSenderOptions): ChannelSende
     const body = await content(delivery, connector.capabilities.media)
     if (!body) return fail(delivery, attempt, 'the message no longer exists')
     try {
-      const result = await guard.run(parsed.id, () => connector.send({ to: parsed.id, content: body }, { signal }), signal)
+      // The signal cuts a pacing wait short, never a call in flight: stopping lets started sends finish and be recorded.
+      const result = await guard.run(parsed.id, () => connector.send({ to: parsed.id, content: body }), signal)
       await store.recordChannelSent(delivery.id, { platformMessageId: result.platformMessageId, status: result.status, at: now() })
     } catch (error) {
       if (signal.aborted) {
-        // Stopping: the lease runs out and another worker (or the next start) takes it again.
+        // Stopped while waiting its turn, never sent: due again at once, for another worker or the next start.
+        await store.recordChannelRetry(delivery.id, { attempts: delivery.attempts, nextAttemptAt: now(), error: 'stopped before sending' })
         return
       }
       const decision = decideRetry(error, attempt, options.policy)

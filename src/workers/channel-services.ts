@@ -59,6 +59,8 @@ export function startChannelWorkers(deps: {
   readonly fileLink?: ChannelSenderOptions['fileLink']
   /** Send only on these channels; the router still queues for every configured one (another process sends those). */
   readonly channels?: readonly string[]
+  /** One process sees every event (the memory bus): the router may cache members. */
+  readonly singleProcess: boolean
 }): ChannelWorkers {
   const { settings } = deps
   const sender = createChannelSender({
@@ -72,6 +74,13 @@ export function startChannelWorkers(deps: {
     ...(deps.fileLink ? { fileLink: deps.fileLink } : {}),
     ...(deps.channels ? { channels: deps.channels } : {}),
   })
-  const router = createChannelRouter({ bus: deps.bus, store: deps.store, accounts: deps.accounts, consume: deps.consume, onQueued: sender.wake })
+  const router = createChannelRouter({
+    bus: deps.bus,
+    store: deps.store,
+    accounts: deps.accounts,
+    consume: deps.consume,
+    onQueued: sender.wake,
+    cacheMembers: deps.singleProcess,
+  })
   return { router, done: sender.run(deps.signal) }
 }

@@ -89,6 +89,29 @@ describe('outbound to a WhatsApp contact', () => {
     expect(got).toEqual(texts)
   })
 
+  it('sends to a contact only what was written after they joined, and nothing after they left', async () => {
+    const address = contact()
+    const alice = await newUser(server.url, 'alice')
+    const bob = await newUser(server.url, 'bob')
+    const group = await alice.post('/v1/conversations', { type: 'group', title: 'late joiner', members: [bob.username] })
+    expect(group.status).toBe(201)
+    const conversationId = group.body.conversation_id as string
+    const say = (text: string) => alice.post('/v1/messages', { message_id: randomUUID(), conversation_id: conversationId, payload: { type: 'text', text } })
+    const tag = randomUUID()
+    await say(`before ${tag}`)
+    expect((await alice.post(`/v1/conversations/${conversationId}/members`, { members: [address] })).status).toBe(201)
+    await say(`during ${tag}`)
+    let texts: string[] = []
+    for (const deadline = Date.now() + 10_000; texts.length === 0 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
+      texts = (await simMessages()).map((m) => m.text ?? '').filter((t) => t.endsWith(tag))
+    }
+    expect((await alice.request('DELETE', `/v1/conversations/${conversationId}/members/${encodeURIComponent(address)}`)).status).toBeLessThan(300)
+    await say(`after ${tag}`)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    texts = (await simMessages()).map((m) => m.text ?? '').filter((t) => t.endsWith(tag))
+    expect(texts).toEqual([`during ${tag}`])
+  })
+
   it('never moves a receipt backwards on out-of-order and duplicated callbacks', async () => {
     const address = contact()
     const { alice, conversationId } = await conversationWith(address)
