@@ -27,6 +27,7 @@ import { breakerDetails, createChannelAccounts } from './core/channels/accounts.
 import { createChannelWebhooks } from './core/channels/webhooks.js'
 import { createChannelInbound } from './core/channels/inbound.js'
 import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.js'
+import { identityRoutes } from './transports/http/routes/identities.js'
 import { mountSimulators, type MountedSimulators } from './simulators/mount.js'
 import { isSimulatorName } from './simulators/index.js'
 import { addConnectors, connectorSettingDocs, startChannelWorkers, type ChannelWorkers } from './workers/channel-services.js'
@@ -198,6 +199,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       logger: logger.child({ service: 'channels' }),
     })
     await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts, onMessages })))
+    await http.register(identityRoutes(ctx))
   }
   const sims: MountedSimulators | undefined =
     config.channels.simulators && roles.api && roles.worker && roles.relay && roles.connector ? await mountSimulators(http, config.channels.simulatorPrefix) : undefined

@@ -52,6 +52,8 @@ export const errorCodes = {
   delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
   dead_letter_not_found: { status: 404, title: 'Dead letter not found' },
   channel_not_found: { status: 404, title: 'Channel not configured' },
+  identity_not_found: { status: 404, title: 'Identity not found' },
+  identity_taken: { status: 409, title: 'Identity linked to another user' },
   channel_signature_invalid: { status: 401, title: 'Channel webhook not authentic' },
   no_such_file: { status: 404, title: 'File not found' },
   no_such_upload: { status: 404, title: 'Upload not found' },

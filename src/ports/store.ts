@@ -22,6 +22,7 @@ import type {
   User,
 } from '../core/model.js'
 import type { ChannelStore } from './channel-store.js'
+import type { IdentityStore } from './identity-store.js'
 import type {
   AttemptOutcome,
   DueDelivery,
@@ -361,6 +362,7 @@ export interface LockStore {
 export interface Store
   extends UserStore,
     ChannelStore,
+    IdentityStore,
     ConversationStore,
     MessageStore,
     OutboxStore,

@@ -108,3 +108,24 @@ describe('inbound from contacts', () => {
     expect(unknown.body).toMatchObject({ code: 'channel_not_found' })
   })
 })
+
+describe('linked identities', () => {
+  it('links, lists and unlinks the caller\'s own identities, also at the first API\'s path', async () => {
+    const carol = await newUser(server.url, 'carol')
+    const dave = await newUser(server.url, 'dave')
+    const phone = `55419${digits(8)}`
+    const linked = await carol.post('/v1/users/me/identities', { platform: 'whatsapp', value: phone })
+    expect(linked.status).toBe(201)
+    expect(linked.body).toMatchObject({ platform: 'whatsapp', value: `+${phone}`, address: `whatsapp:+${phone}` })
+    expect((await carol.post('/v1/users/identities', { platform: 'WhatsApp', value: `+${phone}` })).status).toBe(200)
+    const taken = await dave.post('/v1/users/me/identities', { platform: 'whatsapp', value: phone })
+    expect(taken.status).toBe(409)
+    expect(taken.body).toMatchObject({ code: 'identity_taken' })
+    expect((await carol.post('/v1/users/me/identities', { platform: 'whatsapp', value: 'nope' })).status).toBe(400)
+    expect((await carol.get('/v1/users/identities')).body.identities).toEqual([expect.objectContaining({ address: `whatsapp:+${phone}` })])
+    expect((await carol.request('DELETE', `/v1/users/me/identities/whatsapp/${encodeURIComponent(`+${phone}`)}`)).status).toBe(204)
+    expect((await carol.request('DELETE', `/v1/users/me/identities/whatsapp/${encodeURIComponent(`+${phone}`)}`)).status).toBe(404)
+    expect((await carol.get('/v1/users/me/identities')).body.identities).toEqual([])
+    expect((await new ApiClient(server.url).get('/v1/users/me/identities')).status).toBe(401)
+  })
+})

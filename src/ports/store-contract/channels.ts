@@ -128,4 +128,23 @@ export function channelContract(make: StoreFactory): void {
       expect(await store().findChannelOwner('nobody-' + uid('x'))).toBeUndefined()
     })
   })
+
+  describe('linked identities', () => {
+    const store = freshStore(make)
+
+    it('links an address to one user at most, lists and unlinks', async () => {
+      const [a, b] = [uid('u'), uid('u')]
+      const address = `whatsapp:+55119${Math.floor(Math.random() * 1e8)}`
+      const identity = { userId: a, address, platform: 'whatsapp', createdAt: T0 }
+      expect(await store().linkIdentity(identity)).toBe('linked')
+      expect(await store().linkIdentity({ ...identity, createdAt: T0 + 1 })).toBe('already_linked')
+      expect(await store().linkIdentity({ ...identity, userId: b })).toBe('taken')
+      await store().linkIdentity({ userId: a, address: 'telegram:123456', platform: 'telegram', createdAt: T0 + 2 })
+      expect((await store().listIdentities(a)).map((i) => i.address)).toEqual([address, 'telegram:123456'])
+      expect(await store().listIdentities(b)).toEqual([])
+      expect(await store().unlinkIdentity(b, address)).toBe(false)
+      expect(await store().unlinkIdentity(a, address)).toBe(true)
+      expect(await store().linkIdentity({ ...identity, userId: b })).toBe('linked')
+    })
+  })
 }

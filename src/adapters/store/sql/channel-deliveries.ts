@@ -12,6 +12,7 @@ import type { DomainEvent } from '../../../core/model.js'
 import type { ChannelDelivery, ChannelInboundRecord, ChannelStatusUpdate, ChannelStore } from '../../../ports/channel-store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow } from './driver.js'
 import type { Migration } from './migration.js'
+import { identitiesIndex, identitiesTable } from './identities.js'
 import { insertOutboxEvent } from './outbox.js'
 
 /**
@@ -70,6 +71,8 @@ export const channelDeliveriesMigration = (ids: { key: string; bigint: string })
     `CREATE INDEX channel_inbound_contact ON channel_inbound (channel, account, address, at)`,
     `CREATE INDEX channel_deliveries_contact ON channel_deliveries (channel, account, address, created_at)`,
     `ALTER TABLE receipts ADD COLUMN reason TEXT`,
+    identitiesTable(ids.bigint),
+    identitiesIndex,
   ],
 })
 

@@ -5,6 +5,7 @@ import { createSqlChannelStore } from './channel-deliveries.js'
 import { createSqlConversationStore } from './conversations.js'
 import { createSqlDeadLetterStore } from './dead-letters.js'
 import { createSqlFileStore } from './files.js'
+import { createSqlIdentityStore } from './identities.js'
 import { createSqlMessageStore } from './messages.js'
 import { createSqlOutboxStore } from './outbox.js'
 import { createSqlUserStore } from './users.js'
@@ -48,6 +49,7 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
     ...createSqlWebhookStore(db, dialect),
     ...createSqlDeadLetterStore(db, { onOutboxWrite }),
     ...createSqlChannelStore(db, dialect, { onOutboxWrite }),
+    ...createSqlIdentityStore(db),
     withLock: (key, work, mode) => options.locks.withLock(key, work, mode),
     tryWithLock: (key, work, mode) => options.locks.tryWithLock(key, work, mode),
 
