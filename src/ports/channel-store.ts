@@ -110,6 +110,10 @@ export interface ChannelStore {
    * A callback id seen before, or one that moves nothing, changes nothing. Returns the changes.
    */
   applyChannelStatus(update: ChannelStatusUpdate): Promise<number>
+  /** Keeps a send's `channels` (before its append); the first one kept for a message id stays. */
+  saveMessageRoutes(messageId: string, channels: readonly string[]): Promise<void>
+  /** The `channels` kept for each of these messages that has some. */
+  getMessageRoutes(messageIds: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>>
   /** The message an inbound event was stored as, if it was. */
   findChannelInbound(channel: string, eventId: string): Promise<ChannelInboundRecord | undefined>
   /** Remembers a stored inbound message; recording the same event again changes nothing. */

@@ -18,6 +18,8 @@ export interface IdentityStore {
   linkIdentity(identity: Identity): Promise<LinkOutcome>
   /** Oldest first. */
   listIdentities(userId: string): Promise<readonly Identity[]>
+  /** The identities of several users at once (routing a message to its recipients'). */
+  listIdentitiesOf(userIds: readonly string[]): Promise<readonly Identity[]>
   /** False when the user had no such identity. */
   unlinkIdentity(userId: string, address: string): Promise<boolean>
 }

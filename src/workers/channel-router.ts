@@ -1,11 +1,13 @@
 /**
  * @module The `channels` consumer group: for each accepted message, one durable delivery row per
- * external recipient whose channel this deployment serves. It only writes rows (idempotent on
+ * external recipient whose channel this deployment serves, and per linked identity of a Chat4All
+ * recipient on the channels the send named (`channels`, core/channels/routes.ts). It only writes rows (idempotent on
  * message and address), so it never stalls a conversation's events on a slow platform; the
  * connector workers (`channel-sender.ts`) send them, in seq order per recipient.
  */
 import type { ChannelAccounts } from '../core/channels/accounts.js'
 import { channelOf } from '../core/channels/accounts.js'
+import { identitiesRouted } from '../core/channels/routes.js'
 import type { Bus, ConsumeOptions, Consumer } from '../ports/bus.js'
 import type { ChannelDeliveryDraft } from '../ports/channel-store.js'
 import type { Member } from '../core/model.js'
@@ -47,20 +49,28 @@ export function createChannelRouter({ bus, store, accounts, consume, onQueued, c
   return bus.consume(
     channelsGroup,
     async (batch) => {
+      const created = batch.flatMap((d) => (d.event.event.type === 'message.created' ? [d.event.event.messageId] : []))
+      // One read per batch: the sends that asked for their recipients' linked identities too.
+      const routes = created.length > 0 ? await store.getMessageRoutes(created) : new Map<string, readonly string[]>()
       let queued = 0
       for (const delivery of batch) {
         const { event } = delivery.event
         if (event.type === 'member.joined' || event.type === 'member.left' || event.type === 'conversation.created') cache.delete(event.conversationId)
         if (event.type !== 'message.created') continue
-        const members = await membersOf(event.conversationId)
+        const recipients = (await membersOf(event.conversationId)).filter((m) => m.id !== event.senderId && m.joinedAfterSeq < event.seq)
+        const addresses = recipients.filter((m) => m.kind === 'external').map((m) => m.id)
+        const channels = routes.get(event.messageId)
+        if (channels) {
+          const identities = await store.listIdentitiesOf(recipients.filter((m) => m.kind === 'user').map((m) => m.id))
+          addresses.push(...identitiesRouted(channels, identities).map((identity) => identity.address))
+        }
         const drafts: ChannelDeliveryDraft[] = []
-        for (const member of members) {
-          if (member.kind !== 'external' || member.id === event.senderId || member.joinedAfterSeq >= event.seq) continue
-          const channel = channelOf(member.id)
+        for (const address of new Set(addresses)) {
+          const channel = channelOf(address)
           const account = channel === undefined ? undefined : accounts.get(channel)
           // A channel without a connector here has no way out: its members are left as they were (docs/channels.md).
           if (!channel || !account) continue
-          drafts.push({ messageId: event.messageId, conversationId: event.conversationId, seq: event.seq, address: member.id, channel, account: account.connector.account })
+          drafts.push({ messageId: event.messageId, conversationId: event.conversationId, seq: event.seq, address, channel, account: account.connector.account })
         }
         queued += await store.queueChannelDeliveries(drafts, delivery.event.id, now())
       }

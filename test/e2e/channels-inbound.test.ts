@@ -128,4 +128,36 @@ describe('linked identities', () => {
     expect((await carol.get('/v1/users/me/identities')).body.identities).toEqual([])
     expect((await new ApiClient(server.url).get('/v1/users/me/identities')).status).toBe(401)
   })
+
+  it('also sends to a recipient\'s linked identities on the channels a send names', async () => {
+    const alice = await newUser(server.url, 'alice')
+    const bob = await newUser(server.url, 'bob')
+    const phone = `+55619${digits(8)}`
+    expect((await bob.post('/v1/users/me/identities', { platform: 'whatsapp', value: phone })).status).toBe(201)
+    const created = await alice.post('/v1/conversations', { type: 'private', members: [bob.username] })
+    const conversationId = created.body.conversation_id as string
+    const tag = randomUUID()
+    const send = (text: string, channels?: string[]) =>
+      alice.post('/v1/messages', { message_id: randomUUID(), conversation_id: conversationId, payload: { type: 'text', text: `${text} ${tag}` }, ...(channels ? { channels } : {}) })
+    expect((await send('internal only')).status).toBe(202)
+    expect((await send('telegram only', ['telegram'])).status).toBe(202)
+    expect((await send('by whatsapp', ['WhatsApp'])).status).toBe(202)
+    expect((await send('everywhere', ['all'])).status).toBe(202)
+    const refused = await send('nowhere', ['sms'])
+    expect(refused.status).toBe(400)
+    expect(refused.body).toMatchObject({ code: 'validation_failed', field: 'channels[0]' })
+    const received = await until(async () => {
+      const texts = ((await control().get('/_sim/whatsapp/_sim/messages')).body.messages as { to: string; text?: string }[])
+        .filter((m) => m.text?.endsWith(tag))
+        .map((m) => [m.to, m.text])
+      return texts.length >= 2 ? texts : undefined
+    }, 'both routed messages on WhatsApp')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(received).toEqual([
+      [phone.slice(1), `by whatsapp ${tag}`],
+      [phone.slice(1), `everywhere ${tag}`],
+    ])
+    // Bob still has every message in the conversation.
+    expect((await bob.get(`/v1/conversations/${conversationId}/messages`)).body.messages).toHaveLength(4)
+  })
 })

@@ -145,6 +145,19 @@ export function channelContract(make: StoreFactory): void {
       expect(await store().unlinkIdentity(b, address)).toBe(false)
       expect(await store().unlinkIdentity(a, address)).toBe(true)
       expect(await store().linkIdentity({ ...identity, userId: b })).toBe('linked')
+      expect((await store().listIdentitiesOf([a, b, uid('u')])).map((i) => [i.userId, i.address])).toEqual([
+        [b, address],
+        [a, 'telegram:123456'],
+      ])
+      expect(await store().listIdentitiesOf([])).toEqual([])
+    })
+
+    it('keeps the channels a send asked for, first write wins', async () => {
+      const [m1, m2] = [uid('msg'), uid('msg')]
+      await store().saveMessageRoutes(m1, ['whatsapp'])
+      await store().saveMessageRoutes(m1, ['all'])
+      const routes = await store().getMessageRoutes([m1, m2])
+      expect([...routes]).toEqual([[m1, ['whatsapp']]])
     })
   })
 }

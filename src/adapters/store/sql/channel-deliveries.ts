@@ -72,6 +72,7 @@ export const channelDeliveriesMigration = (ids: { key: string; bigint: string })
     `CREATE INDEX channel_deliveries_contact ON channel_deliveries (channel, account, address, created_at)`,
     `ALTER TABLE receipts ADD COLUMN reason TEXT`,
     identitiesTable(ids.bigint),
+    `CREATE TABLE message_routes (message_id TEXT PRIMARY KEY, channels TEXT NOT NULL)`,
     identitiesIndex,
   ],
 })
@@ -174,7 +175,7 @@ async function applyTo(tx: SqlExecutor, targets: readonly Target[], update: Chan
   return changes
 }
 
-export function createSqlChannelStore(db: SqlDriver, _dialect: SqlDialect, options: { readonly onOutboxWrite: () => void }): ChannelStore {
+export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, options: { readonly onOutboxWrite: () => void }): ChannelStore {
   /** Runs a write that may add outbox events, then wakes the relay if it did. */
   const writing = async <T>(work: (tx: SqlExecutor) => Promise<T>, wrote: (result: T) => boolean): Promise<T> => {
     const result = await db.transaction(work)
@@ -312,6 +313,21 @@ export function createSqlChannelStore(db: SqlDriver, _dialect: SqlDialect, optio
         },
         (changes) => changes > 0,
       )
+    },
+
+    async saveMessageRoutes(messageId, channels) {
+      await db.run('INSERT INTO message_routes (message_id, channels) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING', [messageId, JSON.stringify(channels)])
+    },
+
+    async getMessageRoutes(messageIds) {
+      const routes = new Map<string, readonly string[]>()
+      if (messageIds.length === 0) return routes
+      const rows = await db.query<{ message_id: string; channels: string }>(
+        `SELECT message_id, channels FROM message_routes WHERE ${dialect.inList('message_id', '$1')}`,
+        [dialect.listParam(messageIds)],
+      )
+      for (const row of rows) routes.set(row.message_id, JSON.parse(row.channels) as string[])
+      return routes
     },
 
     async findChannelInbound(channel, eventId) {

@@ -1,6 +1,6 @@
 /** @module Users' linked external identities on the shared SQL store (table made by migration 11, channel-deliveries.ts). */
 import type { Identity, IdentityStore } from '../../../ports/identity-store.js'
-import type { SqlDriver, SqlRow } from './driver.js'
+import type { SqlDialect, SqlDriver, SqlRow } from './driver.js'
 
 /** The table, created with the channel tables (version 11): one owner per address. */
 export const identitiesTable = (bigint: string) => `CREATE TABLE user_identities (
@@ -19,8 +19,16 @@ const toIdentity = (row: SqlRow): Identity => ({
   createdAt: Number(row['created_at']),
 })
 
-export function createSqlIdentityStore(db: SqlDriver): IdentityStore {
+export function createSqlIdentityStore(db: SqlDriver, dialect: SqlDialect): IdentityStore {
   return {
+    async listIdentitiesOf(userIds) {
+      if (userIds.length === 0) return []
+      const rows = await db.query(
+        `SELECT address, user_id, platform, created_at FROM user_identities WHERE ${dialect.inList('user_id', '$1')} ORDER BY created_at, address`,
+        [dialect.listParam(userIds)],
+      )
+      return rows.map(toIdentity)
+    },
     async linkIdentity(identity) {
       const inserted = await db.run(
         'INSERT INTO user_identities (address, user_id, platform, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (address) DO NOTHING',

@@ -49,7 +49,7 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
     ...createSqlWebhookStore(db, dialect),
     ...createSqlDeadLetterStore(db, { onOutboxWrite }),
     ...createSqlChannelStore(db, dialect, { onOutboxWrite }),
-    ...createSqlIdentityStore(db),
+    ...createSqlIdentityStore(db, dialect),
     withLock: (key, work, mode) => options.locks.withLock(key, work, mode),
     tryWithLock: (key, work, mode) => options.locks.tryWithLock(key, work, mode),
 
