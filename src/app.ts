@@ -28,6 +28,7 @@ import { createChannelWebhooks } from './core/channels/webhooks.js'
 import { createChannelInbound } from './core/channels/inbound.js'
 import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.js'
 import { identityRoutes } from './transports/http/routes/identities.js'
+import { adminChannelRoutes } from './transports/http/routes/admin-channels.js'
 import { mountSimulators, type MountedSimulators } from './simulators/mount.js'
 import { isSimulatorName } from './simulators/index.js'
 import { addConnectors, connectorSettingDocs, startChannelWorkers, type ChannelWorkers } from './workers/channel-services.js'
@@ -200,6 +201,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     })
     await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts, onMessages })))
     await http.register(identityRoutes(ctx))
+    await http.register(adminChannelRoutes(ctx, channelAccounts))
   }
   const sims: MountedSimulators | undefined =
     config.channels.simulators && roles.api && roles.worker && roles.relay && roles.connector ? await mountSimulators(http, config.channels.simulatorPrefix) : undefined

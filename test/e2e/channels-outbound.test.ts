@@ -200,6 +200,10 @@ describe('outbound to a WhatsApp contact', () => {
       breaker = (await new ApiClient(server.url).get('/ready')).body.details.channels.whatsapp
     }
     expect(breaker).toMatchObject({ breaker: 'open' })
+    const adminView = await admin.get('/v1/admin/channels')
+    expect(adminView.body.channels).toEqual(expect.arrayContaining([expect.objectContaining({ channel: 'whatsapp', breaker: 'open', account: '106540352242922' })]))
+    const alice = await newUser(server.url, 'alice')
+    expect((await alice.get('/v1/admin/channels')).status).toBe(403)
     // Refused by the open breaker, the messages wait out its cool-down instead of hammering the platform.
     for (const { alice, messageId, address } of waiting) expect(await receiptOf(alice, messageId, address)).toMatchObject({ status: 'SENT' })
   })
