@@ -26,6 +26,8 @@ import { createUploadCleanup } from './workers/upload-cleanup.js'
 import { breakerDetails, createChannelAccounts } from './core/channels/accounts.js'
 import { createChannelWebhooks } from './core/channels/webhooks.js'
 import { createChannelInbound } from './core/channels/inbound.js'
+import { createInboundMedia } from './core/channels/inbound-media.js'
+import { createMediaFetcher } from './workers/channel-media.js'
 import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.js'
 import { identityRoutes } from './transports/http/routes/identities.js'
 import { adminChannelRoutes } from './transports/http/routes/admin-channels.js'
@@ -198,6 +200,11 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       accounts: channelAccounts,
       ...(config.channels.owner ? { ownerUsername: config.channels.owner } : {}),
       logger: logger.child({ service: 'channels' }),
+      storeMedia: createInboundMedia({
+        fx,
+        fetchMedia: createMediaFetcher({ timeoutMs: 30_000 }),
+        ...(config.channels.owner ? { ownerUsername: config.channels.owner } : {}),
+      }),
     })
     await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts, onMessages })))
     await http.register(identityRoutes(ctx))

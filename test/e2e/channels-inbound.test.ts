@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient, newUser } from '../support/client.js'
 import { startTestPlatform, type TestPlatform } from '../support/platform.js'
 import { StreamClient } from '../support/ws.js'
+import { simpleUpload } from '../support/files.js'
 
 let server: TestPlatform
 let owner: ApiClient & { userId: string }
@@ -84,6 +85,34 @@ describe('inbound from contacts', () => {
       return found.length >= 2 ? found : undefined
     }, 'both messages in it')
     expect(messages.map((m) => m.content)).toEqual(['primeira', 'segunda'])
+  })
+
+  it('turns a contact\'s file into a Chat4All file in the conversation', async () => {
+    const phone = `+55719${digits(8)}`
+    const alice = await newUser(server.url, 'alice')
+    const created = await alice.post('/v1/conversations', { type: 'private', members: [`whatsapp:${phone}`] })
+    const conversationId = created.body.conversation_id as string
+    await alice.post('/v1/messages', { message_id: randomUUID(), conversation_id: conversationId, payload: { type: 'text', text: 'mande a foto' } })
+    await until(async () => ((await control().get('/_sim/whatsapp/_sim/messages')).body.messages as { text?: string }[]).find((m) => m.text === 'mande a foto'), 'the ask went out')
+    // The contact's photo lives somewhere the platform serves it from: here, a file of Alice's with a signed link.
+    const bytes = Buffer.from(`a photo ${randomUUID()}`)
+    const source = await simpleUpload(alice, bytes, 'source.jpg', 'image/jpeg')
+    const link = await alice.get(`/v1/files/${source.body.file_id as string}/download`)
+    const wrote = await control().post(`/_sim/whatsapp/_sim/contacts/${encodeURIComponent(phone)}/messages`, {
+      text: 'aqui',
+      file: { url: link.body.download_url, mime_type: 'image/jpeg', filename: 'praia.jpg' },
+    })
+    expect(wrote.status).toBe(201)
+    const message = await until(async () => {
+      const history = await alice.get(`/v1/conversations/${conversationId}/messages`)
+      return (history.body.messages as { sender_id: string; payload: { type: string; file_id?: string; text?: string } }[]).find((m) => m.sender_id === `whatsapp:${phone}`)
+    }, 'the contact\'s file message')
+    expect(message.payload).toMatchObject({ type: 'file', text: 'aqui' })
+    const download = await alice.get(`/v1/files/${message.payload.file_id!}/download`)
+    expect(download.status).toBe(200)
+    expect(download.body).toMatchObject({ mimetype: 'image/jpeg', size_bytes: bytes.length })
+    const fetched = await fetch(download.body.download_url as string)
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(bytes)
   })
 
   it('validates and normalises contacts by the connectors\' own address schemes', async () => {

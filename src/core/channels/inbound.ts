@@ -11,7 +11,9 @@
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { CoreContext } from '../context.js'
-import type { InboundMessage } from '../../ports/connector.js'
+import type { Connector, InboundMessage } from '../../ports/connector.js'
+import type { MessagePayload } from '../model.js'
+import type { MediaStorer } from './inbound-media.js'
 import type { ChannelAccounts } from './accounts.js'
 import type { InboundMessageSink } from './webhooks.js'
 
@@ -34,6 +36,8 @@ export function createChannelInbound(deps: {
   /** The Chat4All username that owns the channel accounts; the first admin when unset. */
   readonly ownerUsername?: string
   readonly logger: Logger
+  /** Stores a contact's file as a Chat4All file; without it (or when it fails) the file is named in the text. */
+  readonly storeMedia?: MediaStorer
 }): InboundMessageSink {
   const { ctx, accounts, logger } = deps
   const store = ctx.store
@@ -58,9 +62,23 @@ export function createChannelInbound(deps: {
     return conversation.id
   }
 
+  async function payloadOf(connector: Connector, message: InboundMessage, conversationId: string): Promise<MessagePayload> {
+    const media = message.media
+    if (media && deps.storeMedia) {
+      try {
+        const stored = await deps.storeMedia(connector, media, conversationId)
+        if (stored) return { type: 'file', file_id: stored.fileId, file: stored.file, ...(message.text ? { text: message.text } : {}) }
+      } catch (error) {
+        // The message still lands, naming the file: losing the text for a failed download would be worse.
+        logger.warn({ err: error, eventId: message.eventId }, 'an inbound file could not be fetched')
+      }
+    }
+    return { type: 'text', text: textOf(message) }
+  }
   return async (channel, messages) => {
-    const account = accounts.get(channel)?.connector.account
-    if (account === undefined) return
+    const connector = accounts.get(channel)?.connector
+    if (!connector) return
+    const account = connector.account
     for (const message of messages) {
       if (await store.findChannelInbound(channel, message.eventId)) continue
       const address = `${channel}:${message.from}`
@@ -71,7 +89,7 @@ export function createChannelInbound(deps: {
         logger.warn({ channel, from: message.from }, 'an inbound message has no conversation: no channel owner (CHAT4ALL_CHANNEL_OWNER, or an admin)')
         continue
       }
-      const payload = { type: 'text' as const, text: textOf(message) }
+      const payload = await payloadOf(connector, message, conversationId)
       const metadata = { channel, platform_message_id: message.platformMessageId, ...(message.fromName ? { from_name: message.fromName } : {}) }
       const id = inboundMessageId(channel, account, message.eventId)
       const bodyHash = createHash('sha256').update(JSON.stringify({ conversationId, payload, metadata })).digest('base64url')
