@@ -28,6 +28,7 @@ import { createChannelWebhooks } from './core/channels/webhooks.js'
 import { createChannelInbound } from './core/channels/inbound.js'
 import { createInboundMedia } from './core/channels/inbound-media.js'
 import { createMediaFetcher } from './workers/channel-media.js'
+import { runChannelPoller } from './workers/channel-poller.js'
 import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.js'
 import { identityRoutes } from './transports/http/routes/identities.js'
 import { adminChannelRoutes } from './transports/http/routes/admin-channels.js'
@@ -194,18 +195,18 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     }),
   })
   // Channels: platform webhooks on the API; the simulators too in the all-in-one shape (docs/channels.md).
-  if (roles.api) {
-    const onMessages = createChannelInbound({
-      ctx,
-      accounts: channelAccounts,
+  const onMessages = createChannelInbound({
+    ctx,
+    accounts: channelAccounts,
+    ...(config.channels.owner ? { ownerUsername: config.channels.owner } : {}),
+    logger: logger.child({ service: 'channels' }),
+    storeMedia: createInboundMedia({
+      fx,
+      fetchMedia: createMediaFetcher({ timeoutMs: 30_000 }),
       ...(config.channels.owner ? { ownerUsername: config.channels.owner } : {}),
-      logger: logger.child({ service: 'channels' }),
-      storeMedia: createInboundMedia({
-        fx,
-        fetchMedia: createMediaFetcher({ timeoutMs: 30_000 }),
-        ...(config.channels.owner ? { ownerUsername: config.channels.owner } : {}),
-      }),
-    })
+    }),
+  })
+  if (roles.api) {
     await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts, onMessages })))
     await http.register(identityRoutes(ctx))
     await http.register(adminChannelRoutes(ctx, channelAccounts))
@@ -218,8 +219,12 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
 
   // Connectors are built once the URL is known: simulated ones call this very server.
   addConnectors(channelAccounts, connectorDefinitions, config.channels.values, (channel) => (sims && isSimulatorName(channel) ? sims.settings(channel, url) : undefined), logger.child({ service: 'channels' }))
-  await sims?.connect(url)
+  for (const channel of config.channels.poll) {
+    if (!channelAccounts.get(channel)?.connector.poll) throw new ConfigError(`CHAT4ALL_CHANNEL_POLL names ${channel}, which has no connector here that can poll`)
+  }
+  await sims?.connect(url, config.channels.poll)
   let channelWorkers: ChannelWorkers | undefined
+  let pollers: Promise<void>[] = []
   if (roles.connector) {
     channelWorkers = startChannelWorkers({
       store,
@@ -235,6 +240,9 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     })
     consumers.push(channelWorkers.router)
     await channelWorkers.router.start()
+    pollers = config.channels.poll.map((channel) =>
+      runChannelPoller({ store, accounts: channelAccounts, onMessages, locks: store, channel, logger: logger.child({ service: 'channels' }), signal: services.signal }),
+    )
   }
 
   let stopping: Promise<void> | undefined
@@ -245,7 +253,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       await http.close()
       services.abort()
       // Consumers finish the batches in hand; what they had not taken stays in the bus (or the outbox).
-      await Promise.all([relay, webhookWorkers?.done, channelWorkers?.done, uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
+      await Promise.all([relay, webhookWorkers?.done, channelWorkers?.done, ...pollers, uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
       await Promise.all(consumers.map((consumer) => consumer.stop()))
       await bus.close()
       await fanout.close()

@@ -46,6 +46,8 @@ export interface ChannelSettings {
   readonly concurrency: number
   /** The username owning the channel accounts: contacts' first messages open a conversation with them. Null: the first admin. */
   readonly owner: string | null
+  /** Channels whose inbound is fetched by long polling instead of webhooks (Telegram getUpdates). */
+  readonly poll: readonly string[]
   /** The connectors' own variables (each connector declares them), as set. */
   readonly values: Readonly<Record<string, string>>
 }
@@ -167,6 +169,8 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_CHANNEL_RETRY_BASE_MS: 'Wait after the first failed channel send; ×2 per attempt, ±20% jitter, never less than the platform asks (default 1000)',
   CHAT4ALL_CHANNEL_RETRY_CAP_MS: 'Longest wait between two channel send attempts (default 300000)',
   CHAT4ALL_CHANNEL_CONCURRENCY: 'Channel sends in flight per process (default 64)',
+  CHAT4ALL_CHANNEL_POLL:
+    'Channels whose contacts\' messages are fetched by long polling instead of webhooks, e.g. telegram (getUpdates; then no Telegram webhook secret is needed) (default none)',
   CHAT4ALL_CHANNEL_OWNER:
     "Username owning the channel accounts: a contact's message that belongs to no conversation opens a private one with this user (default: the first admin)",
 }
@@ -243,6 +247,7 @@ function channelSettings(env: NodeJS.ProcessEnv, connectorDocs: Readonly<Record<
     retryCapMs: integer(env, 'CHAT4ALL_CHANNEL_RETRY_CAP_MS', 300_000, 1),
     concurrency: integer(env, 'CHAT4ALL_CHANNEL_CONCURRENCY', 64, 1),
     owner: env['CHAT4ALL_CHANNEL_OWNER'] || null,
+    poll: Object.freeze((env['CHAT4ALL_CHANNEL_POLL'] ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean)),
     values: Object.freeze(values),
   })
 }

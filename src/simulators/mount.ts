@@ -10,8 +10,8 @@ import { simulators, type SimulatorName } from './index.js'
 export interface MountedSimulators {
   /** The connector variables pointing `name`'s connector at its simulator, once the server listens at `url`. */
   settings(name: SimulatorName, url: string): Record<string, string>
-  /** Tells each simulator where to call back: the API's channel webhook at `url`. */
-  connect(url: string): Promise<void>
+  /** Tells each simulator where to call back: the API's channel webhook at `url`; not those in `polled`, which keep their updates for polling. */
+  connect(url: string, polled?: readonly string[]): Promise<void>
 }
 
 export async function mountSimulators(http: FastifyInstance, prefix: string): Promise<MountedSimulators> {
@@ -38,8 +38,9 @@ export async function mountSimulators(http: FastifyInstance, prefix: string): Pr
         [`CHAT4ALL_${upper}_VERIFY_TOKEN`]: verifyToken,
       }
     },
-    async connect(url) {
+    async connect(url, polled = []) {
       for (const name of names) {
+        if (polled.includes(name)) continue
         const answer = await http.inject({
           method: 'PUT',
           url: `${prefix}/${name}/_sim/webhook`,

@@ -4,7 +4,7 @@
  * platform's own retries are the only retries (each callback is deduplicated by its event id).
  */
 import { appError } from '../errors.js'
-import type { InboundMessage, StatusUpdate, WebhookAnswer, WebhookRequest } from '../../ports/connector.js'
+import type { InboundEvent, InboundMessage, StatusUpdate, WebhookAnswer, WebhookRequest } from '../../ports/connector.js'
 import type { ChannelStatusUpdate, ChannelStore } from '../../ports/channel-store.js'
 import type { ChannelAccounts } from './accounts.js'
 
@@ -33,11 +33,24 @@ export function toStatusUpdate(channel: string, status: StatusUpdate): ChannelSt
   }
 }
 
-export function createChannelWebhooks(deps: {
+export interface IngestDeps {
   readonly store: ChannelStore
   readonly accounts: ChannelAccounts
   readonly onMessages?: InboundMessageSink
-}): ChannelWebhooks {
+}
+
+/** Stores what a platform told us, whether by webhook or by polling: statuses, then contacts' messages. */
+export async function ingestEvents(deps: IngestDeps, channel: string, events: readonly InboundEvent[]): Promise<void> {
+  for (const event of events) {
+    if (event.kind !== 'status') continue
+    const update = toStatusUpdate(channel, event)
+    if (update) await deps.store.applyChannelStatus(update)
+  }
+  const messages = events.filter((e) => e.kind === 'message')
+  if (messages.length > 0 && deps.onMessages) await deps.onMessages(channel, messages)
+}
+
+export function createChannelWebhooks(deps: IngestDeps): ChannelWebhooks {
   return {
     async handle(channel, request) {
       const account = deps.accounts.get(channel)
@@ -49,14 +62,7 @@ export function createChannelWebhooks(deps: {
         return answer
       }
       if (!connector.verifyWebhook(request)) throw appError('channel_signature_invalid', `The ${channel} webhook signature does not verify`)
-      const events = connector.parseWebhook(request)
-      for (const event of events) {
-        if (event.kind !== 'status') continue
-        const update = toStatusUpdate(channel, event)
-        if (update) await deps.store.applyChannelStatus(update)
-      }
-      const messages = events.filter((e) => e.kind === 'message')
-      if (messages.length > 0 && deps.onMessages) await deps.onMessages(channel, messages)
+      await ingestEvents(deps, channel, connector.parseWebhook(request))
       return ok
     },
   }
