@@ -110,6 +110,8 @@ export interface ChannelStore {
    * A callback id seen before, or one that moves nothing, changes nothing. Returns the changes.
    */
   applyChannelStatus(update: ChannelStatusUpdate): Promise<number>
+  /** When channel routing began on this store (epoch ms): older messages are never sent to contacts. */
+  channelRoutingSince(): Promise<number>
   /** Keeps a send's `channels` (before its append); the first one kept for a message id stays. */
   saveMessageRoutes(messageId: string, channels: readonly string[]): Promise<void>
   /** The `channels` kept for each of these messages that has some. */

@@ -46,17 +46,22 @@ export function createChannelRouter({ bus, store, accounts, consume, onQueued, c
     }
     return members
   }
+  let since: number | undefined
   return bus.consume(
     channelsGroup,
     async (batch) => {
-      const created = batch.flatMap((d) => (d.event.event.type === 'message.created' ? [d.event.event.messageId] : []))
+      since ??= await store.channelRoutingSince()
+      const cutoff = since
+      // Whole seconds at migration time: a message of the same second is routed.
+      const routed = (d: (typeof batch)[number]) => d.event.event.type === 'message.created' && d.event.event.createdAt >= cutoff - 1_000
+      const created = batch.flatMap((d) => (d.event.event.type === 'message.created' && routed(d) ? [d.event.event.messageId] : []))
       // One read per batch: the sends that asked for their recipients' linked identities too.
       const routes = created.length > 0 ? await store.getMessageRoutes(created) : new Map<string, readonly string[]>()
       let queued = 0
       for (const delivery of batch) {
         const { event } = delivery.event
         if (event.type === 'member.joined' || event.type === 'member.left' || event.type === 'conversation.created') cache.delete(event.conversationId)
-        if (event.type !== 'message.created') continue
+        if (event.type !== 'message.created' || !routed(delivery)) continue
         const recipients = (await membersOf(event.conversationId)).filter((m) => m.id !== event.senderId && m.joinedAfterSeq < event.seq)
         const addresses = recipients.filter((m) => m.kind === 'external').map((m) => m.id)
         const channels = routes.get(event.messageId)

@@ -60,6 +60,12 @@ export function channelContract(make: StoreFactory): void {
       ])
     })
 
+    it('knows when channel routing began: when the store got its channel tables', async () => {
+      const since = await store().channelRoutingSince()
+      expect(since).toBeGreaterThan(Date.now() - 10 * 60_000)
+      expect(since).toBeLessThanOrEqual(Date.now() + 1_000)
+    })
+
     it('keeps a status that arrives before its send is recorded', async () => {
       const { address, messages, drafts } = await setup(1)
       await store().queueChannelDeliveries(drafts, 'evt-1', T0)

@@ -20,7 +20,7 @@ import { insertOutboxEvent } from './outbox.js'
  * it. `channel_events` remembers every platform callback applied (dedup), and keeps a status that
  * arrived before its send was recorded (`pending_pmid`) until it is.
  */
-export const channelDeliveriesMigration = (ids: { key: string; bigint: string }): Migration => ({
+export const channelDeliveriesMigration = (ids: { key: string; bigint: string; nowMs: string }): Migration => ({
   version: 11,
   name: 'channel-deliveries',
   sql: [
@@ -73,6 +73,10 @@ export const channelDeliveriesMigration = (ids: { key: string; bigint: string })
     `ALTER TABLE receipts ADD COLUMN reason TEXT`,
     identitiesTable(ids.bigint),
     `CREATE TABLE message_routes (message_id TEXT PRIMARY KEY, channels TEXT NOT NULL)`,
+    // When channel routing began: a new consumer group on a retained bus stream (NATS) would otherwise
+    // send contacts every message still retained from before the upgrade.
+    `CREATE TABLE channel_routing (id INTEGER PRIMARY KEY, since ${ids.bigint} NOT NULL)`,
+    `INSERT INTO channel_routing (id, since) VALUES (1, ${ids.nowMs})`,
     identitiesIndex,
   ],
 })
@@ -313,6 +317,11 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
         },
         (changes) => changes > 0,
       )
+    },
+
+    async channelRoutingSince() {
+      const [row] = await db.query<{ since: number }>('SELECT since FROM channel_routing WHERE id = 1')
+      return Number(row?.since ?? 0)
     },
 
     async saveMessageRoutes(messageId, channels) {

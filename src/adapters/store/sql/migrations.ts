@@ -183,7 +183,7 @@ export const sqliteMigrations: readonly Migration[] = [
   deadLettersMigration({ key: 'INTEGER PRIMARY KEY' }),
   adminsMigration,
   derivedReceiptsMigration({ bigint: 'INTEGER', clustered: ' WITHOUT ROWID' }),
-  channelDeliveriesMigration({ key: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }),
+  channelDeliveriesMigration({ key: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', nowMs: `CAST(strftime('%s', 'now') AS INTEGER) * 1000` }),
 ]
 
 export const postgresMigrations: readonly Migration[] = [
@@ -200,7 +200,7 @@ export const postgresMigrations: readonly Migration[] = [
   deadLettersMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' }),
   adminsMigration,
   derivedReceiptsMigration({ bigint: 'BIGINT', clustered: '' }),
-  channelDeliveriesMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' }),
+  channelDeliveriesMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT', nowMs: 'CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)' }),
 ]
 
 /** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */
