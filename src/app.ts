@@ -21,20 +21,9 @@ import { createUrlGuard } from './core/webhooks/url-guard.js'
 import { createWebhookService } from './core/webhooks/service.js'
 import { startWebhookWorkers, type WebhookWorkers } from './workers/webhook-workers.js'
 import { createFilesContext } from './core/files/context.js'
-import { channelFileLink } from './core/channels/file-link.js'
 import { createUploadCleanup } from './workers/upload-cleanup.js'
-import { breakerDetails, createChannelAccounts } from './core/channels/accounts.js'
-import { createChannelWebhooks } from './core/channels/webhooks.js'
-import { createChannelInbound } from './core/channels/inbound.js'
-import { createInboundMedia } from './core/channels/inbound-media.js'
-import { createMediaFetcher } from './workers/channel-media.js'
-import { runChannelPoller } from './workers/channel-poller.js'
-import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.js'
-import { identityRoutes } from './transports/http/routes/identities.js'
-import { adminChannelRoutes } from './transports/http/routes/admin-channels.js'
-import { mountSimulators, type MountedSimulators } from './simulators/mount.js'
-import { isSimulatorName } from './simulators/index.js'
-import { addConnectors, connectorSettingDocs, startChannelWorkers, type ChannelWorkers } from './workers/channel-services.js'
+import { connectorSettingDocs } from './workers/channel-services.js'
+import { createChannelSetup } from './channel-setup.js'
 
 /** The connectors' own variables, for `loadConfig` (it names no channel). */
 export const channelSettingDocs: Readonly<Record<string, string>> = connectorSettingDocs(connectorDefinitions)
@@ -177,7 +166,18 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     }).run(services.signal)
   }
 
-  const channelAccounts = createChannelAccounts()
+  const channels = createChannelSetup({
+    config,
+    logger,
+    roles,
+    ctx,
+    fx,
+    store,
+    bus,
+    definitions: connectorDefinitions,
+    consume: consumerSettings(config, store, logger),
+    signal: services.signal,
+  })
   // A worker-only process still answers /health and /ready, so orchestrators can probe it.
   const http = await buildHttpServer(ctx, {
     logger,
@@ -185,7 +185,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     routes: roles.api ? 'all' : 'health',
     ...(stream ? { stream } : {}),
     files: { fx, publicUrl: config.files.publicUrl },
-    readyDetails: () => ({ channels: breakerDetails(channelAccounts) }),
+    readyDetails: channels.readyDetails,
     webhooks: createWebhookService({
       store,
       guard: webhookGuard,
@@ -194,56 +194,13 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       ...(webhookWorkers ? { onQueued: webhookWorkers.wake } : {}),
     }),
   })
-  // Channels: platform webhooks on the API; the simulators too in the all-in-one shape (docs/channels.md).
-  const onMessages = createChannelInbound({
-    ctx,
-    accounts: channelAccounts,
-    ...(config.channels.owner ? { ownerUsername: config.channels.owner } : {}),
-    logger: logger.child({ service: 'channels' }),
-    storeMedia: createInboundMedia({
-      fx,
-      fetchMedia: createMediaFetcher({ timeoutMs: 30_000 }),
-      ...(config.channels.owner ? { ownerUsername: config.channels.owner } : {}),
-    }),
-  })
-  if (roles.api) {
-    await http.register(channelWebhookRoutes(createChannelWebhooks({ store, accounts: channelAccounts, onMessages })))
-    await http.register(identityRoutes(ctx))
-    await http.register(adminChannelRoutes(ctx, channelAccounts))
-  }
-  const sims: MountedSimulators | undefined =
-    config.channels.simulators && roles.api && roles.worker && roles.relay && roles.connector ? await mountSimulators(http, config.channels.simulatorPrefix) : undefined
+  // Channels: platform webhooks, and the simulators of the all-in-one shape (docs/channels.md).
+  await channels.register(http)
 
   const address = await http.listen({ host: config.host, port: config.port })
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
 
-  // Connectors are built once the URL is known: simulated ones call this very server.
-  addConnectors(channelAccounts, connectorDefinitions, config.channels.values, (channel) => (sims && isSimulatorName(channel) ? sims.settings(channel, url) : undefined), logger.child({ service: 'channels' }))
-  for (const channel of config.channels.poll) {
-    if (!channelAccounts.get(channel)?.connector.poll) throw new ConfigError(`CHAT4ALL_CHANNEL_POLL names ${channel}, which has no connector here that can poll`)
-  }
-  await sims?.connect(url, config.channels.poll)
-  let channelWorkers: ChannelWorkers | undefined
-  let pollers: Promise<void>[] = []
-  if (roles.connector) {
-    channelWorkers = startChannelWorkers({
-      store,
-      bus,
-      accounts: channelAccounts,
-      consume: consumerSettings(config, store, logger),
-      settings: config.channels,
-      logger: logger.child({ service: 'channels' }),
-      signal: services.signal,
-      fileLink: channelFileLink(fx, config.files.publicUrl ?? url),
-      ...(roles.connectorChannels ? { channels: roles.connectorChannels } : {}),
-      singleProcess: !config.bus.startsWith('nats://'),
-    })
-    consumers.push(channelWorkers.router)
-    await channelWorkers.router.start()
-    pollers = config.channels.poll.map((channel) =>
-      runChannelPoller({ store, accounts: channelAccounts, onMessages, locks: store, channel, logger: logger.child({ service: 'channels' }), signal: services.signal }),
-    )
-  }
+  consumers.push(...(await channels.start(url)))
 
   let stopping: Promise<void> | undefined
   const stop = () =>
@@ -253,7 +210,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       await http.close()
       services.abort()
       // Consumers finish the batches in hand; what they had not taken stays in the bus (or the outbox).
-      await Promise.all([relay, webhookWorkers?.done, channelWorkers?.done, ...pollers, uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
+      await Promise.all([relay, webhookWorkers?.done, channels.done(), uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
       await Promise.all(consumers.map((consumer) => consumer.stop()))
       await bus.close()
       await fanout.close()
