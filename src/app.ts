@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { openBlobs, openBus, openFanout, openRateLimits, openStore } from './adapters/index.js'
+import { addressSchemes, connectorDefinitions, openBlobs, openBus, openFanout, openRateLimits, openStore } from './adapters/index.js'
 import { ConfigError, type Config } from './config/load.js'
 import type { CoreContext } from './core/context.js'
 import { createTokenService } from './core/tokens.js'
@@ -24,6 +24,11 @@ import { startWebhookWorkers, type WebhookWorkers } from './workers/webhook-work
 import { createFilesContext } from './core/files/context.js'
 import { createUploadCleanup } from './workers/upload-cleanup.js'
 import { createGuards } from './guards.js'
+import { connectorSettingDocs } from './workers/channel-services.js'
+import { createChannelSetup } from './channel-setup.js'
+
+/** The connectors' own variables, for `loadConfig` (it names no channel). */
+export const channelSettingDocs: Readonly<Record<string, string>> = connectorSettingDocs(connectorDefinitions)
 
 export interface Platform {
   readonly http: FastifyInstance
@@ -42,18 +47,33 @@ export interface Roles {
   readonly api: boolean
   readonly worker: boolean
   readonly relay: boolean
+  /** The channel connectors: the `channels` consumer group and the senders (absent: not run). */
+  readonly connector?: boolean
+  /** With `connector`: send only on these channels (`--channels whatsapp,telegram`); all configured ones when absent. */
+  readonly connectorChannels?: readonly string[]
 }
 
-export const allRoles: Roles = { api: true, worker: true, relay: true }
+export const allRoles: Roles = { api: true, worker: true, relay: true, connector: true }
 
-const roleNames = ['all', 'api', 'worker', 'relay'] as const
+const roleNames = ['all', 'api', 'worker', 'relay', 'connector'] as const
 
-export function parseRoles(value: string): Roles {
+export function parseRoles(value: string, channels?: string): Roles {
   const names = value.split(',').map((name) => name.trim())
   const unknown = names.filter((name) => !(roleNames as readonly string[]).includes(name))
   if (unknown.length > 0) throw new ConfigError(`unknown role(s) ${unknown.join(', ')}; known: ${roleNames.join(', ')}`)
   const all = names.includes('all')
-  return { api: all || names.includes('api'), worker: all || names.includes('worker'), relay: all || names.includes('relay') }
+  const connector = all || names.includes('connector')
+  const only = channels?.split(',').map((name) => name.trim()).filter(Boolean)
+  if (only && !connector) throw new ConfigError('--channels goes with the connector role')
+  const notChannels = (only ?? []).filter((name) => !Object.hasOwn(connectorDefinitions, name))
+  if (notChannels.length > 0) throw new ConfigError(`unknown channel(s) ${notChannels.join(', ')}; known: ${Object.keys(connectorDefinitions).join(', ')}`)
+  return {
+    api: all || names.includes('api'),
+    worker: all || names.includes('worker'),
+    relay: all || names.includes('relay'),
+    connector,
+    ...(only && only.length > 0 ? { connectorChannels: only } : {}),
+  }
 }
 
 /**
@@ -90,6 +110,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     limits: { maxGroupMembers: config.maxGroupMembers, maxTextBytes: config.maxTextBytes, maxMetadataBytes: 16 * 1024 },
     now: Date.now,
     newId: randomUUID,
+    addressSchemes,
   }
 
   // Live fan-out: the worker addresses bus events to users, the hub hands them to this process's connections.
@@ -149,6 +170,18 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     }).run(services.signal)
   }
 
+  const channels = createChannelSetup({
+    config,
+    logger,
+    roles,
+    ctx,
+    fx,
+    store,
+    bus,
+    definitions: connectorDefinitions,
+    consume: consumerSettings(config, store, logger),
+    signal: services.signal,
+  })
   // A worker-only process still answers /health and /ready, so orchestrators can probe it.
   const http = await buildHttpServer(ctx, {
     logger,
@@ -161,6 +194,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     ...(config.security.tls
       ? { tls: { cert: readFileSync(config.security.tls.certFile), key: readFileSync(config.security.tls.keyFile) } }
       : {}),
+    readyDetails: channels.readyDetails,
     webhooks: createWebhookService({
       store,
       guard: webhookGuard,
@@ -169,8 +203,13 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       ...(webhookWorkers ? { onQueued: webhookWorkers.wake } : {}),
     }),
   })
+  // Channels: platform webhooks, and the simulators of the all-in-one shape (docs/channels.md).
+  await channels.register(http)
+
   const address = await http.listen({ host: config.host, port: config.port })
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
+
+  consumers.push(...(await channels.start(url)))
 
   let stopping: Promise<void> | undefined
   const stop = () =>
@@ -180,7 +219,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       await http.close()
       services.abort()
       // Consumers finish the batches in hand; what they had not taken stays in the bus (or the outbox).
-      await Promise.all([relay, webhookWorkers?.done, uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
+      await Promise.all([relay, webhookWorkers?.done, channels.done(), uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
       await Promise.all(consumers.map((consumer) => consumer.stop()))
       await bus.close()
       await fanout.close()

@@ -125,3 +125,5 @@ export async function openBlobs(files: FileConfig, onWarning: (message: string) 
   }
   throw new ConfigError(`CHAT4ALL_BLOBS '${url}' has an unknown scheme; known: file:, s3://`)
 }
+
+export { addressSchemes, connectorDefinitions } from './connectors/index.js'

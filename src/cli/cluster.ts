@@ -8,7 +8,7 @@ import cluster from 'node:cluster'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
-import { startPlatform } from '../app.js'
+import { channelSettingDocs, startPlatform } from '../app.js'
 import { loadConfig } from '../config/load.js'
 
 export interface ClusterOptions {
@@ -30,7 +30,7 @@ const mainScript = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../m
 
 /** An API process forked by the primary: serves the API on the shared port. */
 async function runApiProcess(): Promise<void> {
-  const { config } = loadConfig()
+  const { config } = loadConfig(process.env, channelSettingDocs)
   const logger = pino({ level: config.logLevel, base: { service: 'chat4all', role: 'api', pid: process.pid } })
   const platform = await startPlatform(config, logger, { api: true, worker: false, relay: false })
   process.send?.({ listening: platform.url })
@@ -57,7 +57,7 @@ async function runPrimary(options: ClusterOptions): Promise<void> {
 
   // Relays and workers first: the first one to start creates the bus streams and the schema.
   for (let i = 0; i < options.relays; i++) track('relay', spawnRole('relay', env))
-  for (let i = 0; i < options.workers; i++) track('worker', spawnRole('worker', env))
+  for (let i = 0; i < options.workers; i++) track('worker', spawnRole('worker,connector', env))
   const listening: string[] = []
   for (let i = 0; i < options.api; i++) {
     const worker = cluster.fork(env)

@@ -1,7 +1,7 @@
 /** @module The `chat4all` command line: serve the platform, inspect configuration. */
 import { Command } from 'commander'
 import pino from 'pino'
-import { parseRoles, startPlatform } from '../app.js'
+import { channelSettingDocs, parseRoles, startPlatform } from '../app.js'
 import { configDocs, describeConfig, loadConfig } from '../config/load.js'
 import { adminCommand } from './admin.js'
 import { simulateCommand } from './simulate.js'
@@ -21,9 +21,9 @@ function banner(url: string, db: string): string {
   ].join('\n')
 }
 
-async function serve(options: { role: string }): Promise<void> {
-  const roles = parseRoles(options.role)
-  const { config, warnings } = loadConfig()
+async function serve(options: { role: string; channels?: string }): Promise<void> {
+  const roles = parseRoles(options.role, options.channels)
+  const { config, warnings } = loadConfig(process.env, channelSettingDocs)
   const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
   for (const warning of warnings) logger.warn(warning)
   const platform = await startPlatform(config, logger, roles)
@@ -66,7 +66,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   program
     .command('serve', { isDefault: true })
     .description('start the platform (all roles in one process by default)')
-    .option('--role <roles>', 'all, or a comma-separated list of: api, worker, relay', 'all')
+    .option('--role <roles>', 'all, or a comma-separated list of: api, worker, relay, connector', 'all')
+    .option('--channels <channels>', 'with the connector role: send only on these channels (whatsapp,telegram …)')
     .action(serve)
   program
     .command('cluster')
@@ -87,8 +88,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     .command('config')
     .description('print the resolved configuration (secrets masked) and every setting')
     .action(() => {
-      const { config, warnings } = loadConfig()
-      process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: configDocs, warnings }, null, 2)}\n`)
+      const { config, warnings } = loadConfig(process.env, channelSettingDocs)
+      process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: { ...configDocs, ...channelSettingDocs }, warnings }, null, 2)}\n`)
     })
   program.addCommand(adminCommand())
   program.addCommand(simulateCommand())

@@ -33,6 +33,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_SQLITE_SYNC: 'off' })).toThrow(ConfigError)
   })
 
+  it('collects the connectors\' own settings it is told about, and masks their values', () => {
+    const docs = { CHAT4ALL_WHATSAPP_ACCESS_TOKEN: 'token', CHAT4ALL_WHATSAPP_BASE_URL: 'base' }
+    const { config, warnings } = loadConfig(
+      { CHAT4ALL_DATA_DIR: dataDir(), CHAT4ALL_WHATSAPP_ACCESS_TOKEN: 'EAAG-secret', CHAT4ALL_SIMULATORS: 'off', CHAT4ALL_CHANNEL_POLL: 'Telegram' },
+      docs,
+    )
+    expect(warnings).toEqual([])
+    expect(config.channels).toMatchObject({ simulators: false, simulatorPrefix: '/_sim', poll: ['telegram'], owner: null, values: { CHAT4ALL_WHATSAPP_ACCESS_TOKEN: 'EAAG-secret' } })
+    expect(JSON.stringify(describeConfig(config))).not.toContain('EAAG-secret')
+    expect(loadConfig({ CHAT4ALL_DATA_DIR: dataDir(), CHAT4ALL_WHATSAPP_ACCESS_TOKEN: 'x' }).warnings[0]).toContain('CHAT4ALL_WHATSAPP_ACCESS_TOKEN')
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dataDir(), CHAT4ALL_SIMULATORS: 'maybe' })).toThrow(ConfigError)
+  })
+
   it('masks secrets when described', () => {
     const { config } = loadConfig({
       CHAT4ALL_DATA_DIR: dataDir(),

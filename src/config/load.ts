@@ -33,6 +33,27 @@ export interface Config {
   readonly files: FileConfig
   /** Rate limits, login throttling, CORS, TLS (docs/security.md). */
   readonly security: SecuritySettings
+  readonly channels: ChannelSettings
+}
+
+/** Channels: connectors, their simulators and delivery retries (docs/channels.md). */
+export interface ChannelSettings {
+  /** Mount the three platform simulators on the API's port and point unconfigured connectors at them (all-in-one only). */
+  readonly simulators: boolean
+  /** Where the simulators are mounted: `<prefix>/whatsapp`, … */
+  readonly simulatorPrefix: string
+  /** Attempts of one delivery to one recipient before it is FAILED and dead-lettered. */
+  readonly maxAttempts: number
+  readonly retryBaseMs: number
+  readonly retryCapMs: number
+  /** Sends in flight per process. */
+  readonly concurrency: number
+  /** The username owning the channel accounts: contacts' first messages open a conversation with them. Null: the first admin. */
+  readonly owner: string | null
+  /** Channels whose inbound is fetched by long polling instead of webhooks (Telegram getUpdates). */
+  readonly poll: readonly string[]
+  /** The connectors' own variables (each connector declares them), as set. */
+  readonly values: Readonly<Record<string, string>>
 }
 
 /** The event bus and its consumers (docs/architecture.md). */
@@ -146,6 +167,17 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_S3_ACCESS_KEY_ID: "S3 access key (default: the AWS SDK's chain: AWS_* environment, profile, instance role)",
   CHAT4ALL_S3_SECRET_ACCESS_KEY: 'S3 secret key, with CHAT4ALL_S3_ACCESS_KEY_ID',
   ...securityConfigDocs,
+  CHAT4ALL_SIMULATORS:
+    'on (default) or off: the all-in-one mounts the WhatsApp, Instagram and Telegram simulators on its port and points every connector without settings of its own at them',
+  CHAT4ALL_SIMULATOR_PREFIX: 'Path the simulators are mounted under: <prefix>/whatsapp … (default /_sim)',
+  CHAT4ALL_CHANNEL_MAX_ATTEMPTS: 'Attempts to deliver a message to one external recipient before it is FAILED and dead-lettered (default 8)',
+  CHAT4ALL_CHANNEL_RETRY_BASE_MS: 'Wait after the first failed channel send; ×2 per attempt, ±20% jitter, never less than the platform asks (default 1000)',
+  CHAT4ALL_CHANNEL_RETRY_CAP_MS: 'Longest wait between two channel send attempts (default 300000)',
+  CHAT4ALL_CHANNEL_CONCURRENCY: 'Channel sends in flight per process (default 64)',
+  CHAT4ALL_CHANNEL_POLL:
+    'Channels whose contacts\' messages are fetched by long polling instead of webhooks, e.g. telegram (getUpdates; then no Telegram webhook secret is needed) (default none)',
+  CHAT4ALL_CHANNEL_OWNER:
+    "Username owning the channel accounts: a contact's message that belongs to no conversation opens a private one with this user (default: the first admin)",
 }
 
 export { ConfigError }
@@ -196,9 +228,39 @@ function fileConfig(env: NodeJS.ProcessEnv, dataDir: string): FileConfig {
   })
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
+/**
+ * `connectorDocs`: the variables the connectors declare (the composition root knows them, this
+ * module names no channel); they are collected into `channels.values` instead of reported unknown.
+ */
+function channelSettings(env: NodeJS.ProcessEnv, connectorDocs: Readonly<Record<string, string>>): ChannelSettings {
+  const simulators = env['CHAT4ALL_SIMULATORS'] || 'on'
+  if (simulators !== 'on' && simulators !== 'off') throw new ConfigError(`CHAT4ALL_SIMULATORS must be on or off, got '${simulators}'`)
+  const prefix = (env['CHAT4ALL_SIMULATOR_PREFIX'] || '/_sim').replace(/\/+$/, '')
+  if (!/^\/[A-Za-z0-9_\-/]+$/.test(prefix)) throw new ConfigError(`CHAT4ALL_SIMULATOR_PREFIX must be a path such as /_sim, got '${prefix}'`)
+  const values: Record<string, string> = {}
+  for (const key of Object.keys(connectorDocs)) {
+    const value = env[key]
+    if (value) values[key] = value
+  }
+  return Object.freeze({
+    simulators: simulators === 'on',
+    simulatorPrefix: prefix,
+    maxAttempts: integer(env, 'CHAT4ALL_CHANNEL_MAX_ATTEMPTS', 8, 1),
+    retryBaseMs: integer(env, 'CHAT4ALL_CHANNEL_RETRY_BASE_MS', 1_000, 1),
+    retryCapMs: integer(env, 'CHAT4ALL_CHANNEL_RETRY_CAP_MS', 300_000, 1),
+    concurrency: integer(env, 'CHAT4ALL_CHANNEL_CONCURRENCY', 64, 1),
+    owner: env['CHAT4ALL_CHANNEL_OWNER'] || null,
+    poll: Object.freeze((env['CHAT4ALL_CHANNEL_POLL'] ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean)),
+    values: Object.freeze(values),
+  })
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  connectorDocs: Readonly<Record<string, string>> = {},
+): { config: Config; warnings: string[] } {
   const warnings = Object.keys(env)
-    .filter((key) => key.startsWith('CHAT4ALL_') && !(key in configDocs))
+    .filter((key) => key.startsWith('CHAT4ALL_') && !(key in configDocs) && !(key in connectorDocs))
     .map((key) => `Unknown setting ${key} is ignored; known settings: chat4all config`)
   const dataDir = resolve(env['CHAT4ALL_DATA_DIR'] || './data')
   const sync = env['CHAT4ALL_SQLITE_SYNC'] || 'normal'
@@ -260,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     }),
     files: fileConfig(env, dataDir),
     security: securityConfig(env, env['CHAT4ALL_DB'] || 'sqlite:'),
+    channels: channelSettings(env, connectorDocs),
   }
   return { config: Object.freeze(config), warnings }
 }
@@ -271,5 +334,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     jwtSecret: '***',
     db: config.db.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@'),
     files: { ...config.files, s3SecretAccessKey: config.files.s3SecretAccessKey === null ? null : '***' },
+    // Connector values may be tokens and secrets: only which are set is shown.
+    channels: { ...config.channels, values: Object.keys(config.channels.values) },
   }
 }

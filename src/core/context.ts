@@ -1,4 +1,5 @@
 /** @module What the use cases need from the outside world, handed in by the composition root. */
+import type { AddressScheme } from '../ports/connector.js'
 import type { Store } from '../ports/store.js'
 import type { Authenticator } from './authenticator.js'
 import type { LoginThrottle } from './login-throttle.js'
@@ -23,4 +24,9 @@ export interface CoreContext {
   /** Epoch milliseconds; tests may pass their own clock. */
   readonly now: () => number
   readonly newId: () => string
+  /**
+   * The channels' address schemes (from the connector registry): `<channel>:<id>` members are
+   * validated and normalised by them. Without them, the built-in patterns of `addresses.ts` apply.
+   */
+  readonly addressSchemes?: readonly AddressScheme[]
 }

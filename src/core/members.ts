@@ -6,7 +6,7 @@ import type { MemberRef } from './model.js'
 
 /** Resolves one reference; `field` names it in errors (`members[2]`, `to` …). */
 export async function resolveMember(ctx: CoreContext, reference: string, field: string): Promise<MemberRef> {
-  const parsed = parseReference(reference.trim())
+  const parsed = parseReference(reference.trim(), ctx.addressSchemes)
   switch (parsed.kind) {
     case 'external':
       return { kind: 'external', id: parsed.address }

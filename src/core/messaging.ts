@@ -1,5 +1,6 @@
 /** @module Sending, reading history, receipts. The life of a message, step 1 (accept) and 3 (status). */
 import { createHash } from 'node:crypto'
+import { checkChannels } from './channels/routes.js'
 import stringify from 'safe-stable-stringify'
 import type { CoreContext } from './context.js'
 import { errors } from './errors.js'
@@ -18,6 +19,8 @@ export interface SendInput {
   readonly toField?: string
   readonly payload: MessagePayload
   readonly metadata?: Readonly<Record<string, unknown>> | undefined
+  /** Routes for Chat4All recipients' linked identities (`["whatsapp"]`, `["all"]`); see core/channels/routes.ts. */
+  readonly channels?: readonly string[]
 }
 
 export type SendOutcome = { readonly created: boolean; readonly message: Message }
@@ -109,10 +112,13 @@ export async function prepareSend(ctx: CoreContext, callerId: string, input: Sen
   const conversationId = await targetConversation(ctx, callerId, input, payload.type === 'file')
   // Granted before the message exists, so no reader ever sees a file message it cannot open.
   if (payload.type === 'file') await ctx.store.grantFileAccess(payload.file_id, conversationId, ctx.now())
+  const channels = checkChannels(ctx, input.channels)
   const bodyHash = createHash('sha256')
-    .update(stringify({ conversation: conversationId, payload: input.payload, metadata: input.metadata ?? null }) ?? '')
+    .update(stringify({ conversation: conversationId, payload: input.payload, metadata: input.metadata ?? null, ...(channels ? { channels } : {}) }) ?? '')
     .digest('base64url')
   const id = input.messageId ?? ctx.newId()
+  // Before the append, which must be handed over without an await (pipelined sends keep their order).
+  if (channels) await ctx.store.saveMessageRoutes(id, channels)
   const metadata = input.metadata ?? null
   return {
     commit: async () => {

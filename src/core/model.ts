@@ -8,8 +8,9 @@ export type MemberRole = 'owner' | 'admin' | 'member'
 export type MemberKind = 'user' | 'external'
 
 /** Delivery status of a message for one recipient. Only ever moves forward. */
-export type DeliveryStatus = 'SENT' | 'DELIVERED' | 'READ'
-export const statusRank: Readonly<Record<DeliveryStatus, number>> = { SENT: 1, DELIVERED: 2, READ: 3 }
+/** FAILED: an external recipient's platform refused the message for good (with a `reason`); it never moves on. */
+export type DeliveryStatus = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED'
+export const statusRank: Readonly<Record<DeliveryStatus, number>> = { FAILED: 0, SENT: 1, DELIVERED: 2, READ: 3 }
 export const statusByRank: readonly DeliveryStatus[] = ['SENT', 'SENT', 'DELIVERED', 'READ']
 
 export interface User {
@@ -105,6 +106,8 @@ export interface Receipt {
   readonly status: DeliveryStatus
   readonly deliveredAt: number | null
   readonly readAt: number | null
+  /** With FAILED (external recipients): why, e.g. `bad_recipient: …`. */
+  readonly reason?: string
 }
 
 export interface ConversationSummary {
@@ -187,11 +190,14 @@ export type DomainEvent =
       readonly type: 'message.status'
       readonly conversationId: string
       readonly memberId: string
-      readonly status: 'DELIVERED' | 'READ'
+      /** SENT and FAILED only for external recipients: their platform accepted or refused the message. */
+      readonly status: 'SENT' | 'DELIVERED' | 'READ' | 'FAILED'
       /** Every message up to this seq reached the status (watermark), or just `messageId` when set. */
       readonly upToSeq: number
       readonly messageId: string | null
       readonly at: number
+      /** With FAILED: why. */
+      readonly reason?: string
     }
   | {
       readonly type: 'conversation.created'

@@ -4,6 +4,7 @@
  */
 import { describe } from 'vitest'
 import { adminContract } from './store-contract/admins.js'
+import { channelContract } from './store-contract/channels.js'
 import { conversationListContract } from './store-contract/conversation-list.js'
 import { conversationContract } from './store-contract/conversations.js'
 import { deadLetterContract } from './store-contract/dead-letters.js'
@@ -38,6 +39,7 @@ export function storeContract(name: string, make: StoreFactory): void {
     liveContract(make)
     adminContract(make)
     deadLetterContract(make)
+    channelContract(make)
     lockContract(make)
   })
 }

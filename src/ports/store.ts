@@ -22,6 +22,8 @@ import type {
   User,
 } from '../core/model.js'
 import type { RateLimitStore } from './rate-limits.js'
+import type { ChannelStore } from './channel-store.js'
+import type { IdentityStore } from './identity-store.js'
 import type {
   AttemptOutcome,
   DueDelivery,
@@ -396,6 +398,8 @@ export interface LockStore {
 
 export interface Store
   extends UserStore,
+    ChannelStore,
+    IdentityStore,
     ConversationStore,
     MessageStore,
     OutboxStore,

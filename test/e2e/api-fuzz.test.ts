@@ -121,7 +121,10 @@ describe('generated bad input at every route', () => {
   })
 
   it('answers every case with a 4xx problem+json and changes nothing in the database', async () => {
-    const routes = server.platform.http.routeTable
+    // The platform simulators the all-in-one mounts under /_sim answer in WhatsApp's, Instagram's
+    // and Telegram's own formats, as those platforms do: they are not the Chat4All API, and their
+    // own suites test them. Everything else the server serves is covered here.
+    const routes = server.platform.http.routeTable.filter((route) => !route.url.startsWith('/_sim/'))
     expect(routes.length, 'the server reports its routes').toBeGreaterThan(30)
     await new Promise((resolve) => setTimeout(resolve, 500)) // the relay drains the setup's outbox
     const before = snapshot(dbFile)

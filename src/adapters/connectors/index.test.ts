@@ -44,9 +44,9 @@ describe('address schemes against today’s core patterns', () => {
     }
   })
 
-  it('differ where the platforms do: IGSIDs are ids, handles are lower case, a missing plus is added', () => {
-    // Today a bare number is taken for an Instagram handle; Instagram's recipients are numeric IGSIDs.
-    expect([viaCore('instagram:1254459154682919'), viaScheme('instagram:1254459154682919')]).toEqual(['instagram:@1254459154682919', 'instagram:1254459154682919'])
+  it('differ where the platforms do: handles are lower case, a missing plus is added', () => {
+    // A bare number is an IGSID for both (routing needs it sendable).
+    expect([viaCore('instagram:1254459154682919'), viaScheme('instagram:1254459154682919')]).toEqual(['instagram:1254459154682919', 'instagram:1254459154682919'])
     // Instagram and Telegram usernames are case-insensitive: one spelling per contact.
     expect([viaCore('instagram:@Maria'), viaScheme('instagram:@Maria')]).toEqual(['instagram:@Maria', 'instagram:@maria'])
     expect([viaCore('telegram:@Chat4All_News'), viaScheme('telegram:@Chat4All_News')]).toEqual(['telegram:@Chat4All_News', 'telegram:@chat4all_news'])

@@ -114,8 +114,8 @@ export function receiptContract(make: StoreFactory): void {
       for (const [index, message] of messages.entries()) {
         const receipts = await store().getReceipts(message.id)
         expect(receipts).toHaveLength(59)
-        const counts = { SENT: 0, DELIVERED: 0, READ: 0 }
-        for (const r of receipts) counts[r.status] += 1
+        const counts: Record<string, number> = { SENT: 0, DELIVERED: 0, READ: 0 }
+        for (const r of receipts) counts[r.status] = (counts[r.status] ?? 0) + 1
         const deliveredByAck = index < 3 ? 30 : 0
         expect(counts).toEqual({ SENT: 59 - deliveredByAck - 1, DELIVERED: deliveredByAck, READ: 1 })
       }

@@ -109,9 +109,11 @@ export function sessionContract(make: StoreFactory): void {
       expect(await store().getTokenEpoch(uid('nobody'))).toBeUndefined()
     })
 
-    it('deletes an account: tokens, webhooks and memberships go, granted files stay, private files are handed back', async () => {
+    it('deletes an account: tokens, webhooks, memberships and linked identities go, granted files stay, private files are handed back', async () => {
       const [user, friend] = [await withUser(), await withUser()]
       const session = await login(user.id)
+      const address = `whatsapp:+55119${String(Date.now()).slice(-8)}`
+      expect(await store().linkIdentity({ userId: user.id, address, platform: 'whatsapp', createdAt: T0 })).toBe('linked')
       const group = await createGroup(store(), [friend.id, user.id])
       await store().createWebhook({ id: uid('wh'), ownerId: user.id, url: 'https://example.test/h', events: ['message.created'], secret: 's', createdAt: T0 })
       const [shared, mine] = [readyFile(user.id), readyFile(user.id)]
@@ -128,6 +130,8 @@ export function sessionContract(make: StoreFactory): void {
       expect(await store().getMember(group.id, user.id)).toBeUndefined()
       expect(await store().getMember(group.id, friend.id), 'the others stay').toBeDefined()
       expect(await store().canAccessFile(shared.id, friend.id), 'a file granted to a conversation stays').toBe(true)
+      expect(await store().listIdentities(user.id)).toEqual([])
+      expect(await store().linkIdentity({ userId: friend.id, address, platform: 'whatsapp', createdAt: T0 }), 'the address is free again').toBe('linked')
       expect(await store().deleteUser(user.id, T0 + 20)).toBeUndefined()
     })
   })

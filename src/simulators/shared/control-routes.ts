@@ -55,7 +55,8 @@ const contactBody = {
 const delaysBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { delivered_ms: { type: ['integer', 'null'], minimum: 0 }, read_ms: { type: ['integer', 'null'], minimum: 0 } },
+  // Bounded like every number the platform takes: an hour at most.
+  properties: { delivered_ms: { type: ['integer', 'null'], minimum: 0, maximum: 3_600_000 }, read_ms: { type: ['integer', 'null'], minimum: 0, maximum: 3_600_000 } },
 } as const
 
 const faultBody = {
@@ -64,8 +65,8 @@ const faultBody = {
   required: ['kind'],
   properties: {
     kind: { type: 'string' },
-    times: { type: 'integer', minimum: 1, default: 1 },
-    retry_after_seconds: { type: 'integer', minimum: 0, default: 1 },
+    times: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+    retry_after_seconds: { type: 'integer', minimum: 0, maximum: 86_400, default: 1 },
   },
 } as const
 

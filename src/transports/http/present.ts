@@ -68,6 +68,8 @@ export function presentReceipt(receipt: Receipt) {
     status: receipt.status,
     delivered_at: iso(receipt.deliveredAt),
     read_at: iso(receipt.readAt),
+    // Only FAILED receipts (external recipients) carry one: other receipts keep their shape.
+    ...(receipt.reason !== undefined ? { reason: receipt.reason } : {}),
   }
 }
 

@@ -105,6 +105,12 @@ export const SendMessageBody = Type.Object(
     file_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     from: Type.Optional(Type.String({ maxLength: 100 })),
     sender_id: Type.Optional(Type.String({ maxLength: 100 })),
+    channels: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 50 }), {
+        maxItems: 20,
+        description: 'Also deliver to Chat4All recipients through their linked identities on these channels, or ["all"]',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

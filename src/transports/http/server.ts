@@ -43,6 +43,8 @@ export interface HttpServerOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer }
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe for the client address. */
   readonly trustProxy?: boolean | string
+  /** Extra details of `/ready` (channel breakers). */
+  readonly readyDetails?: () => Readonly<Record<string, unknown>>
 }
 
 /** The instance type the routes are written against. */
@@ -85,7 +87,7 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
     )
   })
 
-  await app.register(healthRoutes(ctx.store))
+  await app.register(healthRoutes(ctx.store, options.readyDetails))
   if (options.routes === 'all') {
     const fx = options.files?.fx
     // A deleted account's files that nobody else could see go with their bytes.

@@ -27,6 +27,7 @@ function eventBody(event: LiveEvent): Record<string, unknown> {
         up_to_seq: event.upToSeq,
         message_id: event.messageId,
         at: iso(event.at),
+        ...(event.reason !== undefined ? { reason: event.reason } : {}),
       }
     case 'conversation.created':
       return {

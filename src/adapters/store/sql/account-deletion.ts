@@ -52,6 +52,8 @@ export function createSqlAccountDeletion(db: SqlDriver, hooks: { readonly onOutb
           [userId],
         )
         await tx.run('DELETE FROM refresh_tokens WHERE user_id = $1', [userId])
+        // Linked external identities go too: the addresses become free for someone else to link.
+        await tx.run('DELETE FROM user_identities WHERE user_id = $1', [userId])
         await deleteWebhooksOf(tx, userId)
         const left = await leaveConversations(tx, userId, now)
         await tx.run('DELETE FROM users WHERE id = $1', [userId])

@@ -48,8 +48,11 @@ const recipientsOf = `
   JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.member_id <> m.sender_id AND mb.joined_after_seq < m.seq
   LEFT JOIN receipts r ON r.conversation_id = m.conversation_id AND r.seq = m.seq AND r.member_id = mb.member_id`
 
-/** The rank of the status a recipient has: the more advanced of watermark and exception row. */
-const rankSql = `CASE WHEN mb.read_up_to_seq >= m.seq OR r.status = 3 THEN 3
+/**
+ * The rank of the status a recipient has: the more advanced of watermark and exception row; 0 for an
+ * external recipient's FAILED row (channel-deliveries.ts), final, and the least advanced.
+ */
+const rankSql = `CASE WHEN r.status = 0 THEN 0 WHEN mb.read_up_to_seq >= m.seq OR r.status = 3 THEN 3
   WHEN mb.delivered_up_to_seq >= m.seq OR r.status = 2 THEN 2 ELSE 1 END`
 
 /** When the first advance of this kind at or past the message happened; null when none covers it. */
@@ -65,7 +68,11 @@ interface ReceiptRow extends Record<string, unknown> {
   row_read_at: number | null
   delivered_advance_at: number | null
   read_advance_at: number | null
+  reason: string | null
 }
+
+/** `statusByRank` with FAILED at rank 0 (the model's list keeps SENT there for watermark ranks). */
+const statusOf = (rank: number): DeliveryStatus => (rank === 0 ? 'FAILED' : (statusByRank[rank] ?? 'SENT'))
 
 const earliest = (...times: readonly unknown[]): number | null => {
   const known = times.filter((t) => t != null).map(Number)
@@ -74,17 +81,18 @@ const earliest = (...times: readonly unknown[]): number | null => {
 
 export async function getReceipts(db: SqlExecutor, messageId: string): Promise<Receipt[]> {
   const rows = await db.query<ReceiptRow>(
-    `SELECT mb.member_id, ${rankSql} AS rank, r.delivered_at AS row_delivered_at, r.read_at AS row_read_at,
+    `SELECT mb.member_id, ${rankSql} AS rank, r.delivered_at AS row_delivered_at, r.read_at AS row_read_at, r.reason,
        ${advanceAt(2, 'delivered_up_to_seq')} AS delivered_advance_at, ${advanceAt(3, 'read_up_to_seq')} AS read_advance_at
      ${recipientsOf}
      WHERE m.id = $1 ORDER BY mb.member_id`,
     [messageId],
   )
   return rows.map((row) => {
-    const status = statusByRank[Number(row.rank)] ?? 'SENT'
+    const status = statusOf(Number(row.rank))
     // READ implies DELIVERED: a read advance also delivers what it covers.
     const readAt = status === 'READ' ? earliest(row.read_advance_at, row.row_read_at) : null
-    const deliveredAt = status === 'SENT' ? null : earliest(row.delivered_advance_at, row.read_advance_at, row.row_delivered_at)
+    const deliveredAt = status === 'SENT' || status === 'FAILED' ? null : earliest(row.delivered_advance_at, row.read_advance_at, row.row_delivered_at)
+    if (status === 'FAILED') return { memberId: row.member_id, status, deliveredAt, readAt, reason: row.reason ?? 'failed' }
     return { memberId: row.member_id, status, deliveredAt, readAt }
   })
 }
@@ -101,7 +109,7 @@ export async function aggregateStatuses(
      WHERE ${dialect.inList('m.id', '$1')} GROUP BY m.id`,
     [dialect.listParam(messageIds)],
   )
-  for (const row of rows) statuses.set(row.message_id, statusByRank[Number(row.status)] ?? 'SENT')
+  for (const row of rows) statuses.set(row.message_id, statusOf(Number(row.status)))
   return statuses
 }
 

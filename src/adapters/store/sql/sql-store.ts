@@ -1,9 +1,11 @@
 /** @module Assembles the store port from the shared SQL parts for one engine. */
 import type { LockStore, Store } from '../../../ports/store.js'
 import type { SqlDialect, SqlDriver } from './driver.js'
+import { createSqlChannelStore } from './channel-deliveries.js'
 import { createSqlConversationStore } from './conversations.js'
 import { createSqlDeadLetterStore } from './dead-letters.js'
 import { createSqlFileStore } from './files.js'
+import { createSqlIdentityStore } from './identities.js'
 import { createSqlMessageStore } from './messages.js'
 import { createSqlOutboxStore } from './outbox.js'
 import { createSqlUserStore } from './users.js'
@@ -52,6 +54,8 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
     ...createSqlFileStore(db, dialect),
     ...createSqlWebhookStore(db, dialect),
     ...createSqlDeadLetterStore(db, { onOutboxWrite }),
+    ...createSqlChannelStore(db, dialect, { onOutboxWrite }),
+    ...createSqlIdentityStore(db, dialect),
     withLock: (key, work, mode) => options.locks.withLock(key, work, mode),
     tryWithLock: (key, work, mode) => options.locks.tryWithLock(key, work, mode),
 

@@ -54,5 +54,6 @@ export function toSendInput(body: Body, callerId: string): SendInput {
     ...recipientOf(body),
     payload: payloadOf(body),
     metadata: body.metadata,
+    ...(body.channels && body.channels.length > 0 ? { channels: body.channels } : {}),
   }
 }

@@ -1,0 +1,113 @@
+/**
+ * @module A contact's message, into a conversation (the rule is in docs/channels.md, "Inbound"):
+ * the conversation of the message it replies to; else the one that last exchanged a message with
+ * the contact through this account; else a private conversation with the account's owner. It is
+ * appended like any message (a seq, the outbox), with the contact's address as sender, so internal
+ * members get it live and in history and the other external members through their channels.
+ *
+ * Exactly once: the message id is derived from the platform's event id, and appending an id seen
+ * before is a no-op, so a redelivered webhook (also one racing the first) adds nothing.
+ */
+import { createHash } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { CoreContext } from '../context.js'
+import type { Connector, InboundMessage } from '../../ports/connector.js'
+import type { MessagePayload } from '../model.js'
+import type { MediaStorer } from './inbound-media.js'
+import type { ChannelAccounts } from './accounts.js'
+import type { InboundMessageSink } from './webhooks.js'
+
+/** A UUID-shaped id that is the same for the same event on every delivery and every process. */
+export function inboundMessageId(channel: string, account: string, eventId: string): string {
+  const hex = createHash('sha256').update(`${channel}\u0000${account}\u0000${eventId}`).digest('hex')
+  // Version 8 (custom) UUID layout, so it passes wherever a UUID is expected.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 17), 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
+
+/** What a contact's message carries, as a Chat4All text. Inbound media is not fetched yet: its kind is named. */
+function textOf(message: InboundMessage): string {
+  const parts = [message.text, message.media ? `[${message.media.kind}${message.media.filename ? `: ${message.media.filename}` : ''}]` : undefined]
+  return parts.filter(Boolean).join('\n') || '[message]'
+}
+
+export function createChannelInbound(deps: {
+  readonly ctx: CoreContext
+  readonly accounts: ChannelAccounts
+  /** The Chat4All username that owns the channel accounts; the first admin when unset. */
+  readonly ownerUsername?: string
+  readonly logger: Logger
+  /** Stores a contact's file as a Chat4All file; without it (or when it fails) the file is named in the text. */
+  readonly storeMedia?: MediaStorer
+}): InboundMessageSink {
+  const { ctx, accounts, logger } = deps
+  const store = ctx.store
+
+  async function privateWithOwner(address: string): Promise<string | undefined> {
+    const owner = await store.findChannelOwner(deps.ownerUsername)
+    if (!owner) return undefined
+    const existing = await store.findPrivateConversation(owner, address)
+    if (existing) return existing.id
+    const { conversation } = await store.createConversation({
+      id: ctx.newId(),
+      type: 'private',
+      title: null,
+      metadata: null,
+      createdBy: owner,
+      createdAt: ctx.now(),
+      members: [
+        { kind: 'user', id: owner, role: 'member' },
+        { kind: 'external', id: address, role: 'member' },
+      ],
+    })
+    return conversation.id
+  }
+
+  async function payloadOf(connector: Connector, message: InboundMessage, conversationId: string): Promise<MessagePayload> {
+    const media = message.media
+    if (media && deps.storeMedia) {
+      try {
+        const stored = await deps.storeMedia(connector, media, conversationId)
+        if (stored) return { type: 'file', file_id: stored.fileId, file: stored.file, ...(message.text ? { text: message.text } : {}) }
+      } catch (error) {
+        // The message still lands, naming the file: losing the text for a failed download would be worse.
+        logger.warn({ err: error, eventId: message.eventId }, 'an inbound file could not be fetched')
+      }
+    }
+    return { type: 'text', text: textOf(message) }
+  }
+  return async (channel, messages) => {
+    const connector = accounts.get(channel)?.connector
+    if (!connector) return
+    const account = connector.account
+    for (const message of messages) {
+      if (await store.findChannelInbound(channel, message.eventId)) continue
+      const address = `${channel}:${message.from}`
+      const conversationId =
+        (await store.findChannelConversation({ channel, account, address, ...(message.replyTo ? { replyTo: message.replyTo } : {}) })) ??
+        (await privateWithOwner(address))
+      if (!conversationId) {
+        logger.warn({ channel, from: message.from }, 'an inbound message has no conversation: no channel owner (CHAT4ALL_CHANNEL_OWNER, or an admin)')
+        continue
+      }
+      const payload = await payloadOf(connector, message, conversationId)
+      const metadata = { channel, platform_message_id: message.platformMessageId, ...(message.fromName ? { from_name: message.fromName } : {}) }
+      const id = inboundMessageId(channel, account, message.eventId)
+      const bodyHash = createHash('sha256').update(JSON.stringify({ conversationId, payload, metadata })).digest('base64url')
+      const result = await store.appendMessage({ id, conversationId, senderId: address, payload, metadata, createdAt: ctx.now(), bodyHash })
+      if (result.kind === 'not_found') {
+        logger.warn({ channel, conversationId, from: message.from }, 'an inbound message could not be appended')
+        continue
+      }
+      await store.recordChannelInbound({
+        channel,
+        account,
+        eventId: message.eventId,
+        platformMessageId: message.platformMessageId,
+        address,
+        messageId: result.message.id,
+        conversationId: result.message.conversationId,
+        at: ctx.now(),
+      })
+    }
+  }
+}

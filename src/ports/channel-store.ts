@@ -1,0 +1,131 @@
+/**
+ * @module What channel routing keeps in the store: one durable delivery row per (message, external
+ * recipient), sent in seq order per (conversation, recipient) by the connector workers, and the
+ * receipts the platforms' callbacks move (forward only). See docs/channels.md, "How routing works".
+ */
+import type { OutboxEvent } from '../core/model.js'
+
+/** A dead letter as `DeadLetterStore` keeps it (repeated here: store.ts extends this port). */
+export interface ChannelDeadLetter {
+  readonly id: string
+  readonly group: string
+  readonly event: OutboxEvent
+  readonly error: string
+  readonly attempts: number
+  readonly at: number
+}
+
+/** What the `channels` consumer group writes for each external recipient of a message. */
+export interface ChannelDeliveryDraft {
+  readonly messageId: string
+  readonly conversationId: string
+  readonly seq: number
+  /** The member reference, `whatsapp:+5511999998888`. */
+  readonly address: string
+  readonly channel: string
+  /** The connector account that sends it (phone number id, Instagram account id, bot id). */
+  readonly account: string
+}
+
+export interface ChannelDelivery extends ChannelDeliveryDraft {
+  readonly id: string
+  /** The event that queued it: what a dead letter replays. */
+  readonly eventId: string
+  /** Attempts made so far. */
+  readonly attempts: number
+}
+
+export interface ChannelClaim {
+  readonly now: number
+  readonly limit: number
+  /** How long a claimed delivery is left to its worker before another may take it (a crashed worker). */
+  readonly leaseMs: number
+  /** Only these channels (a connector process serving some of them). */
+  readonly channels: readonly string[]
+}
+
+/** Which of our messages a platform status is about, by the platform's message ids. */
+export type ChannelStatusTarget =
+  | { readonly kind: 'message'; readonly platformMessageId: string }
+  /** This message and every earlier one sent to the same recipient by the same account. */
+  | { readonly kind: 'up_to_message'; readonly platformMessageId: string }
+  /** Every message sent to the recipient by the account at or before this epoch-ms instant. */
+  | { readonly kind: 'up_to_time'; readonly at: number }
+
+export interface ChannelStatusUpdate {
+  readonly channel: string
+  readonly account: string
+  /** The platform's callback id: a callback seen before changes nothing. */
+  readonly eventId: string
+  /** The recipient's member reference, `whatsapp:+5511999998888`. */
+  readonly address: string
+  readonly status: 'DELIVERED' | 'READ' | 'FAILED'
+  readonly target: ChannelStatusTarget
+  readonly at: number
+  readonly reason?: string
+}
+
+/** A contact's message we stored, by its platform ids: dedup, replies and "who wrote last". */
+export interface ChannelInboundRecord {
+  readonly channel: string
+  readonly account: string
+  /** The platform's dedup key (`wamid`, `mid`, `update_id`). */
+  readonly eventId: string
+  readonly platformMessageId: string
+  readonly address: string
+  readonly messageId: string
+  readonly conversationId: string
+  readonly at: number
+}
+
+export interface ChannelStore {
+  /**
+   * Queues a delivery per draft, once per (message, address): a redelivered event adds nothing.
+   * A FAILED delivery queued again by another event (a replayed dead letter) starts over: pending,
+   * no attempts, its FAILED receipt withdrawn. Returns how many were queued or restarted.
+   */
+  queueChannelDeliveries(drafts: readonly ChannelDeliveryDraft[], eventId: string, now: number): Promise<number>
+  /**
+   * Takes, for a lease, the due head of each (conversation, address) queue: the pending delivery
+   * with the lowest seq, when it is due and not leased. A later message never overtakes an earlier
+   * one that waits for a retry. Oldest due first.
+   */
+  claimChannelDeliveries(claim: ChannelClaim): Promise<readonly ChannelDelivery[]>
+  /**
+   * The platform accepted it: records its id and moves the recipient's receipt to `status` (SENT, or
+   * DELIVERED where acceptance is all the platform says), with a `message.status` event.
+   */
+  recordChannelSent(id: string, sent: { readonly platformMessageId: string; readonly status: 'SENT' | 'DELIVERED'; readonly at: number }): Promise<void>
+  /** A transient failure: back to pending, due again at `nextAttemptAt`, lease released. */
+  recordChannelRetry(id: string, retry: { readonly attempts: number; readonly nextAttemptAt: number; readonly error: string }): Promise<void>
+  /**
+   * Given up (permanent error or last attempt), in one write: the delivery FAILED, the recipient's
+   * receipt FAILED with `reason` (unless it already moved past SENT), a `message.status` event,
+   * and `deadLetter` kept for an admin to replay.
+   */
+  recordChannelFailed(id: string, failed: { readonly attempts: number; readonly reason: string; readonly at: number; readonly deadLetter: ChannelDeadLetter }): Promise<void>
+  /**
+   * Applies a platform's status callback to the receipts it covers, forward only (SENT → DELIVERED
+   * → READ; FAILED only before DELIVERED, and final), each change with a `message.status` event.
+   * A callback id seen before, or one that moves nothing, changes nothing. Returns the changes.
+   */
+  applyChannelStatus(update: ChannelStatusUpdate): Promise<number>
+  /** When channel routing began on this store (epoch ms): older messages are never sent to contacts. */
+  channelRoutingSince(): Promise<number>
+  /** Keeps a send's `channels` (before its append); the first one kept for a message id stays. */
+  saveMessageRoutes(messageId: string, channels: readonly string[]): Promise<void>
+  /** The `channels` kept for each of these messages that has some. */
+  getMessageRoutes(messageIds: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>>
+  /** The message an inbound event was stored as, if it was. */
+  findChannelInbound(channel: string, eventId: string): Promise<ChannelInboundRecord | undefined>
+  /** Remembers a stored inbound message; recording the same event again changes nothing. */
+  recordChannelInbound(record: ChannelInboundRecord): Promise<void>
+  /**
+   * Where a contact's message goes, by the routing rule (docs/channels.md): the conversation of the
+   * message it replies to (ours or theirs), else the conversation that last exchanged a message with
+   * the contact through this account, where the contact is still a member; undefined otherwise.
+   */
+  findChannelConversation(query: { readonly channel: string; readonly account: string; readonly address: string; readonly replyTo?: string }): Promise<string | undefined>
+  /** The account owner by username, or the first admin when no username is configured. */
+  findChannelOwner(username: string | undefined): Promise<string | undefined>
+}
