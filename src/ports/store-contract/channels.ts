@@ -75,6 +75,15 @@ export function channelContract(make: StoreFactory): void {
       expect(await receiptOf(messages[0]!.id, address)).toMatchObject({ status: 'DELIVERED' })
     })
 
+    it('never shows a delivery after the read: a read that came before the send was recorded delivers too', async () => {
+      const { address, messages, drafts } = await setup(1)
+      await store().queueChannelDeliveries(drafts, 'evt-r', T0)
+      const [delivery] = await claim(store())
+      await store().applyChannelStatus({ channel: 'whatsapp', account: 'acct', eventId: 'r-early', address, status: 'READ', target: { kind: 'message', platformMessageId: 'wamid.R' }, at: T0 + 5 })
+      await store().recordChannelSent(delivery!.id, { platformMessageId: 'wamid.R', status: 'DELIVERED', at: T0 + 9 })
+      expect(await receiptOf(messages[0]!.id, address)).toEqual({ memberId: address, status: 'READ', deliveredAt: T0 + 5, readAt: T0 + 5 })
+    })
+
     it('fails with a reason and a dead letter, and a replay starts the delivery over', async () => {
       const { address, messages, drafts } = await setup(1)
       await store().queueChannelDeliveries(drafts, 'evt-1', T0)

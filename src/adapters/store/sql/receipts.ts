@@ -91,7 +91,9 @@ export async function getReceipts(db: SqlExecutor, messageId: string): Promise<R
     const status = statusOf(Number(row.rank))
     // READ implies DELIVERED: a read advance also delivers what it covers.
     const readAt = status === 'READ' ? earliest(row.read_advance_at, row.row_read_at) : null
-    const deliveredAt = status === 'SENT' || status === 'FAILED' ? null : earliest(row.delivered_advance_at, row.read_advance_at, row.row_delivered_at)
+    // A read is also a delivery, so delivered_at is never after read_at, whichever source came first.
+    const deliveredAt =
+      status === 'SENT' || status === 'FAILED' ? null : earliest(row.delivered_advance_at, row.row_delivered_at, readAt)
     if (status === 'FAILED') return { memberId: row.member_id, status, deliveredAt, readAt, reason: row.reason ?? 'failed' }
     return { memberId: row.member_id, status, deliveredAt, readAt }
   })
