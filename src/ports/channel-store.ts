@@ -3,17 +3,7 @@
  * recipient), sent in seq order per (conversation, recipient) by the connector workers, and the
  * receipts the platforms' callbacks move (forward only). See docs/channels.md, "How routing works".
  */
-import type { OutboxEvent } from '../core/model.js'
-
-/** A dead letter as `DeadLetterStore` keeps it (repeated here: store.ts extends this port). */
-export interface ChannelDeadLetter {
-  readonly id: string
-  readonly group: string
-  readonly event: OutboxEvent
-  readonly error: string
-  readonly attempts: number
-  readonly at: number
-}
+import type { DeadLetter } from './dead-letter.js'
 
 /** What the `channels` consumer group writes for each external recipient of a message. */
 export interface ChannelDeliveryDraft {
@@ -103,7 +93,7 @@ export interface ChannelStore {
    * receipt FAILED with `reason` (unless it already moved past SENT), a `message.status` event,
    * and `deadLetter` kept for an admin to replay.
    */
-  recordChannelFailed(id: string, failed: { readonly attempts: number; readonly reason: string; readonly at: number; readonly deadLetter: ChannelDeadLetter }): Promise<void>
+  recordChannelFailed(id: string, failed: { readonly attempts: number; readonly reason: string; readonly at: number; readonly deadLetter: DeadLetter }): Promise<void>
   /**
    * Applies a platform's status callback to the receipts it covers, forward only (SENT → DELIVERED
    * → READ; FAILED only before DELIVERED, and final), each change with a `message.status` event.

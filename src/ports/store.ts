@@ -23,6 +23,7 @@ import type {
 } from '../core/model.js'
 import type { RateLimitStore } from './rate-limits.js'
 import type { ChannelStore } from './channel-store.js'
+import type { DeadLetter } from './dead-letter.js'
 import type { IdentityStore } from './identity-store.js'
 import type {
   AttemptOutcome,
@@ -348,16 +349,7 @@ export interface WebhookStore {
   replayWebhookDelivery(webhookId: string, deliveryId: string, now: number): Promise<WebhookDelivery | undefined>
 }
 
-/** An event a bus consumer gave up on, kept until an operator replays or discards it. */
-export interface DeadLetter {
-  readonly id: string
-  /** The consumer group that failed: router, fanout, webhooks … */
-  readonly group: string
-  readonly event: OutboxEvent
-  readonly error: string
-  readonly attempts: number
-  readonly at: number
-}
+export type { DeadLetter }
 
 export interface DeadLetterQuery {
   readonly limit: number

@@ -1,12 +1,9 @@
 /** `chat4all simulate whatsapp` as its own process: it starts, answers the Cloud API and calls the webhook back. */
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createWhatsAppConnector } from '../../src/adapters/connectors/whatsapp.js'
 import { startWebhookReceiver } from '../../src/ports/connector-tools.contract.js'
 import { whatsappSimulatorDefaults as sim } from '../../src/simulators/whatsapp.js'
-
-const root = new URL('../../', import.meta.url).pathname
+import { spawnChat4all } from '../support/platform.js'
 
 describe('chat4all simulate', () => {
   const stops: (() => Promise<unknown>)[] = []
@@ -17,32 +14,13 @@ describe('chat4all simulate', () => {
   it('runs the WhatsApp simulator: sends are accepted and statuses come back signed', async () => {
     const receiver = await startWebhookReceiver()
     stops.push(() => receiver.close())
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/main.ts'), 'simulate', 'whatsapp', '--port', '0', '--webhook', receiver.url, '--delivered-delay', '0', '--read-delay', '0'],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)))
+    const simulator = await spawnChat4all(['simulate', 'whatsapp', '--port', '0', '--webhook', receiver.url, '--delivered-delay', '0', '--read-delay', '0'])
     stops.push(async () => {
-      child.kill('SIGTERM')
-      await exited
+      simulator.child.kill('SIGTERM')
+      await simulator.exited
     })
-    let output = ''
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`simulator did not start:\n${output}`)), 30_000)
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString()
-        const match = /listening on (http:\/\/\S+)/.exec(output)
-        if (match?.[1]) {
-          clearTimeout(timer)
-          resolve(match[1])
-        }
-      }
-      child.stdout.on('data', onData)
-      child.stderr.on('data', onData)
-      void exited.then((code) => reject(new Error(`simulator exited (${String(code)}):\n${output}`)))
-    })
-    expect(output).toContain(`CHAT4ALL_WHATSAPP_BASE_URL=${url}`)
+    const { url } = simulator
+    expect(simulator.output()).toContain(`CHAT4ALL_WHATSAPP_BASE_URL=${url}`)
     expect(await (await fetch(`${url}/_sim`)).json()).toMatchObject({ platform: 'whatsapp', webhook: receiver.url })
 
     const connector = createWhatsAppConnector({

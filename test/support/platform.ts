@@ -52,20 +52,25 @@ export interface ServerProcess {
 
 const root = new URL('../../', import.meta.url).pathname
 
-/** Spawns `chat4all serve` as its own process and waits until it listens. */
-export async function spawnServer(env: Record<string, string>, args: readonly string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), 'serve', ...args], {
+export interface CliProcess extends ServerProcess {
+  /** Everything it wrote so far, stdout and stderr. */
+  output(): string
+}
+
+/** Spawns `chat4all <args>` from the sources and waits until it says where it listens. */
+export async function spawnChat4all(args: readonly string[], env: Record<string, string> = {}): Promise<CliProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), ...args], {
     cwd: root,
-    env: { ...process.env, CHAT4ALL_HOST: '127.0.0.1', CHAT4ALL_LOG_LEVEL: 'warn', ...generousRateLimits, ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)))
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000)
+    const timer = setTimeout(() => reject(new Error(`chat4all ${args[0]} did not start:\n${output}`)), 30_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /listening on (http:\/\/\S+)/.exec(output)
+      const match = /listening on (https?:\/\/\S+)/.exec(output)
       if (match?.[1]) {
         clearTimeout(timer)
         resolve(match[1])
@@ -75,8 +80,13 @@ export async function spawnServer(env: Record<string, string>, args: readonly st
     child.stderr?.on('data', onData)
     void exited.then((code) => {
       clearTimeout(timer)
-      reject(new Error(`server exited (${String(code)}) before listening:\n${output}`))
+      reject(new Error(`chat4all ${args[0]} exited (${String(code)}) before listening:\n${output}`))
     })
   })
-  return { url, child, exited }
+  return { url, child, exited, output: () => output }
+}
+
+/** Spawns `chat4all serve` as its own process and waits until it listens. */
+export async function spawnServer(env: Record<string, string>, args: readonly string[] = []): Promise<ServerProcess> {
+  return spawnChat4all(['serve', ...args], { CHAT4ALL_HOST: '127.0.0.1', CHAT4ALL_LOG_LEVEL: 'warn', ...generousRateLimits, ...env })
 }
