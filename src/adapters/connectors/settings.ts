@@ -12,12 +12,15 @@ export function readSettings(settings: readonly ConnectorSetting[], values: Read
   }
 }
 
-/** A positive whole number of milliseconds, or an error naming the variable. */
-export function readMillis(env: string, text: string): number {
+/** A positive whole number of `unit`, or an error naming the variable. */
+export function readPositive(env: string, text: string, unit: string): number {
   const value = Number(text)
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${env} must be a positive whole number of milliseconds, got '${text}'`)
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${env} must be a positive whole number of ${unit}, got '${text}'`)
   return value
 }
+
+/** A positive whole number of milliseconds, or an error naming the variable. */
+export const readMillis = (env: string, text: string): number => readPositive(env, text, 'milliseconds')
 
 /** The base URL without a trailing slash, so paths join with one. */
 export function trimBaseUrl(url: string): string {

@@ -82,4 +82,17 @@ describe('WhatsApp addresses and settings', () => {
   it('names every missing required setting', () => {
     expect(() => whatsappConnector.create({})).toThrow(/CHAT4ALL_WHATSAPP_PHONE_NUMBER_ID.*CHAT4ALL_WHATSAPP_ACCESS_TOKEN/)
   })
+
+  it('paces at the number’s throughput tier: 80/s by default, as configured when Meta raised it', () => {
+    const required = {
+      CHAT4ALL_WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
+      CHAT4ALL_WHATSAPP_ACCESS_TOKEN: 'token',
+      CHAT4ALL_WHATSAPP_APP_SECRET: 'secret',
+      CHAT4ALL_WHATSAPP_VERIFY_TOKEN: 'verify',
+    }
+    expect(whatsappConnector.create(required).capabilities.pacing).toEqual([{ scope: 'account', perSecond: 80, burst: 80 }])
+    const raised = whatsappConnector.create({ ...required, CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND: '1000' })
+    expect(raised.capabilities.pacing).toEqual([{ scope: 'account', perSecond: 1000, burst: 1000 }])
+    expect(() => whatsappConnector.create({ ...required, CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND: '0' })).toThrow(/CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND/)
+  })
 })

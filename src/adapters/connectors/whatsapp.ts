@@ -17,7 +17,7 @@ import {
 import { callPlatform } from './http-call.js'
 import { asObject, asString, objectsOf, parseJsonObject } from './json.js'
 import { answerHubChallenge, graphDeliveryError, verifyHubSignature } from './meta-graph.js'
-import { readMillis, readSettings, trimBaseUrl } from './settings.js'
+import { readMillis, readPositive, readSettings, trimBaseUrl } from './settings.js'
 import { whatsappReason } from './whatsapp-codes.js'
 import { parseWhatsAppWebhook } from './whatsapp-webhook.js'
 
@@ -34,6 +34,11 @@ export interface WhatsAppOptions {
   /** The token we chose when subscribing the webhook, echoed in Meta's handshake. */
   readonly verifyToken: string
   readonly timeoutMs?: number
+  /**
+   * The number's Cloud API throughput: 80 messages per second by default; Meta raises it (up to
+   * 1,000) for numbers that need it. Sends beyond it queue in the pacer instead of being refused.
+   */
+  readonly messagesPerSecond?: number
 }
 
 /** E.164: a plus (optional on input), a non-zero country digit, 8 to 15 digits in all. */
@@ -77,7 +82,9 @@ export function createWhatsAppConnector(options: WhatsAppOptions): Connector {
     channel: 'whatsapp',
     account: options.phoneNumberId,
     addresses: whatsappAddresses,
-    capabilities: whatsappCapabilities,
+    capabilities: options.messagesPerSecond
+      ? { ...whatsappCapabilities, pacing: [{ scope: 'account', perSecond: options.messagesPerSecond, burst: options.messagesPerSecond }] }
+      : whatsappCapabilities,
 
     async send(message, call = {}) {
       const answer = await post(requestBody(message), call)
@@ -136,6 +143,7 @@ const settings = [
   { env: 'CHAT4ALL_WHATSAPP_APP_SECRET', doc: 'App secret: verifies X-Hub-Signature-256 of webhooks', secret: true },
   { env: 'CHAT4ALL_WHATSAPP_VERIFY_TOKEN', doc: 'Token of the GET webhook handshake (hub.verify_token)', secret: true },
   { env: 'CHAT4ALL_WHATSAPP_TIMEOUT_MS', doc: 'Timeout of one API call', default: '10000' },
+  { env: 'CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND', doc: "The number's throughput tier: sends beyond it queue (Meta's default 80, raised up to 1000 on request)", default: '80' },
 ] as const
 
 export const whatsappConnector: ConnectorDefinition = {
@@ -152,6 +160,7 @@ export const whatsappConnector: ConnectorDefinition = {
       appSecret: get('CHAT4ALL_WHATSAPP_APP_SECRET'),
       verifyToken: get('CHAT4ALL_WHATSAPP_VERIFY_TOKEN'),
       timeoutMs: readMillis('CHAT4ALL_WHATSAPP_TIMEOUT_MS', get('CHAT4ALL_WHATSAPP_TIMEOUT_MS')),
+      messagesPerSecond: readPositive('CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND', get('CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND'), 'messages per second'),
     })
   },
 }
