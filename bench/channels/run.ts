@@ -39,7 +39,11 @@ const summary = (values: readonly number[]): Percentiles => {
 
 async function main(): Promise<void> {
   const profileDir = process.env['BENCH_CPU_PROF'] === '1' ? join(tmpdir(), `chat4all-channels-prof-${process.pid}`) : undefined
-  const server = await startServer({ env: { CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND: String(perSecond) }, cpuProfDir: profileDir })
+  const server = await startServer({
+    env: { CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND: String(perSecond) },
+    cpuProfDir: profileDir,
+    entry: process.env['BENCH_SERVER'] === 'dist' ? 'dist' : 'src',
+  })
   const api = new Api(server.url)
   try {
     // The contact's phone answers at once and never reads: the latency measured is the platform's path.
