@@ -5,6 +5,9 @@
  * accepted it, DELIVERED when its signed callback came back (simulated delay 0). Reports accept →
  * SENT, SENT → DELIVERED and accept → DELIVERED percentiles, what was delivered, and the server's
  * CPU per message. It reports; it never fails on a number.
+ *
+ * `BENCH_SIMULATOR=process` runs the simulator as its own process (`chat4all simulate whatsapp`), so
+ * the server's CPU per message is the platform's own work and the simulator's is reported apart.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,12 +21,14 @@ import { summarizeProfile } from '../profile.js'
 import { repoRoot, startServer } from '../server.js'
 import { percentiles, round, type Percentiles } from '../stats.js'
 import { connect, until } from '../stream/clients.js'
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.js'
 
 const rate = int('BENCH_RATE', 1000)
 const durationS = int('BENCH_DURATION', 10)
 const contacts = int('BENCH_CONTACTS', 100)
 /** The business number's Cloud API tier: 80/s by default on WhatsApp; 1,000 lets the offered rate through. */
 const perSecond = int('BENCH_WHATSAPP_MESSAGES_PER_SECOND', 1000)
+const simulatorMode = process.env['BENCH_SIMULATOR'] === 'process' ? 'process' : 'mounted'
 
 interface StatusFrame {
   readonly type: string
@@ -39,15 +44,22 @@ const summary = (values: readonly number[]): Percentiles => {
 
 async function main(): Promise<void> {
   const profileDir = process.env['BENCH_CPU_PROF'] === '1' ? join(tmpdir(), `chat4all-channels-prof-${process.pid}`) : undefined
+  const entry = process.env['BENCH_SERVER'] === 'dist' ? 'dist' : 'src'
+  const simulator: SimulatorProcess | undefined = simulatorMode === 'process' ? await startSimulatorProcess(entry) : undefined
   const server = await startServer({
-    env: { CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND: String(perSecond) },
+    env: { CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND: String(perSecond), ...simulator?.connectorSettings },
     cpuProfDir: profileDir,
-    entry: process.env['BENCH_SERVER'] === 'dist' ? 'dist' : 'src',
+    entry,
+  }).catch(async (error: unknown) => {
+    await simulator?.stop()
+    throw error
   })
   const api = new Api(server.url)
+  const control = simulator ? `${simulator.url}/_sim` : `${server.url}/_sim/whatsapp/_sim`
   try {
+    if (simulator) await simulator.callBack(`${server.url}/v1/channels/whatsapp/webhook`)
     // The contact's phone answers at once and never reads: the latency measured is the platform's path.
-    const delays = await fetch(`${server.url}/_sim/whatsapp/_sim/delays`, {
+    const delays = await fetch(`${control}/delays`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ delivered_ms: 0, read_ms: null }),
@@ -77,17 +89,19 @@ async function main(): Promise<void> {
       if (frame.status === 'FAILED') failed++
     }
     const cpuBefore = readCpuSeconds(server.pid) ?? Number.NaN
+    const simulatorCpuBefore = simulator ? (readCpuSeconds(simulator.pid) ?? Number.NaN) : 0
     const { done } = pacedSend({ url: server.url, conversations, rate, durationS })
     const sent = await done
     const accepted = sent.messages.filter((m) => m.status === 202)
     await until(() => accepted.every((m) => deliveredAt.has(m.id)) || failed > 0, 'every message DELIVERED', 60_000).catch(() => undefined)
     const cpuSeconds = (readCpuSeconds(server.pid) ?? Number.NaN) - cpuBefore
+    const simulatorCpuSeconds = simulator ? (readCpuSeconds(simulator.pid) ?? Number.NaN) - simulatorCpuBefore : undefined
     socket.socket.close()
 
     const delivered = accepted.filter((m) => sentAt.has(m.id) && deliveredAt.has(m.id))
     const result = {
       at: new Date().toISOString(),
-      settings: { rate, durationS, contacts, whatsappMessagesPerSecond: perSecond, simulatedDelayMs: 0 },
+      settings: { rate, durationS, contacts, whatsappMessagesPerSecond: perSecond, simulatedDelayMs: 0, simulator: simulatorMode, server: entry },
       scheduled: sent.messages.length,
       accepted: accepted.length,
       delivered: delivered.length,
@@ -96,6 +110,7 @@ async function main(): Promise<void> {
       sentToDeliveredMs: summary(delivered.map((m) => deliveredAt.get(m.id)! - sentAt.get(m.id)!)),
       dueToDeliveredMs: summary(delivered.map((m) => deliveredAt.get(m.id)! - m.dueAt)),
       serverCpuPerMessageUs: round((cpuSeconds * 1e6) / Math.max(1, delivered.length), 1),
+      ...(simulatorCpuSeconds !== undefined ? { simulatorCpuPerMessageUs: round((simulatorCpuSeconds * 1e6) / Math.max(1, delivered.length), 1) } : {}),
     }
     console.log(JSON.stringify(result, null, 2))
     const dir = join(repoRoot, 'bench/results')
@@ -106,6 +121,7 @@ async function main(): Promise<void> {
   } finally {
     await api.close()
     const { cpuProfile } = await server.stop()
+    await simulator?.stop()
     if (cpuProfile) {
       console.log(`CPU profile ${cpuProfile}`)
       for (const f of summarizeProfile(cpuProfile).top) console.log(`${f.selfPercent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}  ← ${f.topCaller}`)
