@@ -27,6 +27,8 @@ const dialect: SqlDialect = {
   locksOutboxWhilePublishing: true,
   uniqueViolationAbortsTransaction: true,
   isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
+  // The two-key form, with a class of its own: it never meets the single-key locks of migrations and the relay.
+  keyLock: `SELECT pg_advisory_xact_lock(hashtext('chat4all.key-lock'), hashtext($1))`,
 }
 
 // BIGINT columns hold epoch milliseconds and sequence numbers, all far below 2^53.

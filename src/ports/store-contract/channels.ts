@@ -40,6 +40,36 @@ export function channelContract(make: StoreFactory): void {
       expect((await claim(store(), T0 + 20_002)).map((d) => d.seq)).toEqual([drafts[1]!.seq])
     })
 
+    it('hands each recipient queue on in seq order while later messages join it, whatever commits first', async () => {
+      const { drafts } = await setup(12)
+      await store().queueChannelDeliveries(drafts.slice(0, 1), 'evt-0', T0)
+      for (let i = 0; i < 11; i++) {
+        const [head, ...rest] = await claim(store(), T0 + 10_000 + i)
+        expect(rest, 'one head per recipient').toEqual([])
+        expect(head?.seq).toBe(drafts[i]!.seq)
+        // The next message joins the queue while the head's send is recorded: the two race (PostgreSQL).
+        const ending =
+          i % 3 === 2
+            ? store().recordChannelFailed(head!.id, {
+                attempts: 1,
+                reason: 'bad_recipient',
+                at: T0 + 10_000 + i,
+                deadLetter: { id: uid('dl'), group: 'channels', event: { id: `evt-${i}`, createdAt: T0, event: { type: 'member.left', conversationId: head!.conversationId, memberId: head!.address, at: T0 } }, error: 'x', attempts: 1, at: T0 },
+              })
+            : store().recordChannelSent(head!.id, { platformMessageId: `wamid.q${i}`, status: 'SENT', at: T0 + 10_000 + i })
+        await Promise.all([ending, store().queueChannelDeliveries(drafts.slice(i + 1, i + 2), `evt-${i + 1}`, T0 + 10_000 + i)])
+      }
+      expect((await claim(store(), T0 + 20_000)).map((d) => d.seq)).toEqual([drafts[11]!.seq])
+    })
+
+    it('hands out the head of every recipient queue at once, however deep the queues', async () => {
+      const queues = [await setup(3), await setup(3), await setup(3)]
+      for (const { drafts } of queues) await store().queueChannelDeliveries(drafts, 'evt-deep', T0)
+      const heads = await claim(store())
+      expect(heads.map((d) => d.seq).sort()).toEqual(queues.map(({ drafts }) => drafts[0]!.seq).sort())
+      expect(new Set(heads.map((d) => d.address)).size).toBe(3)
+    })
+
     it('moves receipts forward only, once per callback, with message.status events', async () => {
       const { address, messages, drafts } = await setup(1)
       await store().queueChannelDeliveries(drafts, 'evt-1', T0)

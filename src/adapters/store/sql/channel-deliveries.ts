@@ -16,7 +16,7 @@ import { identitiesIndex, identitiesTable } from './identities.js'
 import { insertOutboxEvent } from './outbox.js'
 
 /**
- * Version 11. `state` is pending | sent | failed. `claimed_until` is the lease of the worker sending
+ * Version 11. `state` is pending | sent | failed (and queued since version 12). `claimed_until` is the lease of the worker sending
  * it. `channel_events` remembers every platform callback applied (dedup), and keeps a status that
  * arrived before its send was recorded (`pending_pmid`) until it is.
  */
@@ -80,6 +80,22 @@ export const channelDeliveriesMigration = (ids: { key: string; bigint: string; n
     identitiesIndex,
   ],
 })
+
+/**
+ * Version 12: only the head of each (conversation, address) queue is `pending`; the deliveries
+ * behind it wait as `queued` and the head's end (sent or failed) promotes the next. The claim then
+ * reads the due heads alone, where it used to test every pending row against the rows before it:
+ * a contact with a thousand messages waiting cost a thousand rows on every claim.
+ */
+export const channelQueueHeadsMigration: Migration = {
+  version: 12,
+  name: 'channel-queue-heads',
+  sql: [
+    `UPDATE channel_deliveries SET state = 'queued' WHERE state = 'pending' AND EXISTS (
+       SELECT 1 FROM channel_deliveries e WHERE e.conversation_id = channel_deliveries.conversation_id
+         AND e.address = channel_deliveries.address AND e.state = 'pending' AND e.seq < channel_deliveries.seq)`,
+  ],
+}
 
 const statusCode = { FAILED: 0, SENT: 1, DELIVERED: 2, READ: 3 } as const
 type RowStatus = keyof typeof statusCode
@@ -179,6 +195,30 @@ async function applyTo(tx: SqlExecutor, targets: readonly Target[], update: Chan
   return changes
 }
 
+/** A (conversation, address) queue: its rows change one transaction at a time. */
+interface QueueKey {
+  readonly conversation_id: string
+  readonly address: string
+}
+
+/**
+ * Serialises the writes that decide a queue's head: a new delivery joining it and the head's end.
+ * Without it, on PostgreSQL, a delivery queued while the head is being recorded as sent would see
+ * the old head and wait as `queued`, and the record would see no one behind it to promote.
+ */
+async function lockQueue(tx: SqlExecutor, dialect: SqlDialect, queue: QueueKey): Promise<void> {
+  if (dialect.keyLock) await tx.query(dialect.keyLock, [`channel-queue:${queue.conversation_id}:${queue.address}`])
+}
+
+/** The head of `queue` has ended (sent or failed): the lowest waiting seq becomes the head. */
+async function promoteNext(tx: SqlExecutor, queue: QueueKey): Promise<void> {
+  await tx.run(
+    `UPDATE channel_deliveries SET state = 'pending' WHERE position = (
+       SELECT position FROM channel_deliveries WHERE conversation_id = $1 AND address = $2 AND state = 'queued' ORDER BY seq LIMIT 1)`,
+    [queue.conversation_id, queue.address],
+  )
+}
+
 export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, options: { readonly onOutboxWrite: () => void }): ChannelStore {
   /** Runs a write that may add outbox events, then wakes the relay if it did. */
   const writing = async <T>(work: (tx: SqlExecutor) => Promise<T>, wrote: (result: T) => boolean): Promise<T> => {
@@ -193,11 +233,15 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
       return db.transaction(async (tx) => {
         let queued = 0
         for (const d of drafts) {
+          await lockQueue(tx, dialect, { conversation_id: d.conversationId, address: d.address })
+          // The head when nothing is ahead of it in its queue; else it waits its turn.
+          const state = `CASE WHEN EXISTS (SELECT 1 FROM channel_deliveries q WHERE q.conversation_id = $3 AND q.address = $2
+            AND q.state IN ('pending', 'queued')) THEN 'queued' ELSE 'pending' END`
           // A replayed dead letter (another event id) restarts a failed delivery; a redelivery of the same event does not.
           const restarted = await tx.run(
-            `UPDATE channel_deliveries SET state = 'pending', attempts = 0, next_attempt_at = $4, claimed_until = 0, event_id = $3, last_error = NULL
-             WHERE message_id = $1 AND address = $2 AND state = 'failed' AND event_id <> $3`,
-            [d.messageId, d.address, eventId, now],
+            `UPDATE channel_deliveries SET state = ${state}, attempts = 0, next_attempt_at = $5, claimed_until = 0, event_id = $4, last_error = NULL
+             WHERE message_id = $1 AND address = $2 AND conversation_id = $3 AND state = 'failed' AND event_id <> $4`,
+            [d.messageId, d.address, d.conversationId, eventId, now],
           )
           if (restarted > 0) {
             await tx.run('DELETE FROM receipts WHERE conversation_id = $1 AND seq = $2 AND member_id = $3 AND status = 0', [d.conversationId, d.seq, d.address])
@@ -206,7 +250,7 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
           }
           queued += await tx.run(
             `INSERT INTO channel_deliveries (message_id, address, conversation_id, seq, channel, account, state, attempts, next_attempt_at, claimed_until, event_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, 0, $8, $7) ON CONFLICT (message_id, address) DO NOTHING`,
+             VALUES ($1, $2, $3, $4, $5, $6, ${state}, 0, $7, 0, $8, $7) ON CONFLICT (message_id, address) DO NOTHING`,
             [d.messageId, d.address, d.conversationId, d.seq, d.channel, d.account, now, eventId],
           )
         }
@@ -218,12 +262,10 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
       if (channels.length === 0) return []
       return db.transaction(async (tx) => {
         const marks = channels.map((_, i) => `$${i + 3}`).join(', ')
-        // The head of each (conversation, address) queue only: seq order per recipient.
+        // Only heads are pending (the rest wait as queued): seq order per recipient, and a read of the due heads alone.
         const heads = await tx.query(
           `SELECT ${columns} FROM channel_deliveries d
            WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND d.claimed_until <= $1 AND d.channel IN (${marks})
-             AND NOT EXISTS (SELECT 1 FROM channel_deliveries e WHERE e.conversation_id = d.conversation_id
-               AND e.address = d.address AND e.state = 'pending' AND e.seq < d.seq)
            ORDER BY d.next_attempt_at, d.position LIMIT $2`,
           [now, limit, ...channels],
         )
@@ -249,6 +291,8 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
             [Number(id), sent.platformMessageId, sent.at],
           )
           if (!row) return false
+          await lockQueue(tx, dialect, row)
+          await promoteNext(tx, row)
           let wrote = await moveReceipt(tx, row, sent.status, sent.at)
           // Callbacks that raced ahead of this record wait for it (a platform answering slower than it calls back).
           const early = await tx.query<{ body: string }>(
@@ -282,6 +326,8 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
             [Number(id), failed.attempts, failed.reason],
           )
           if (!row) return false
+          await lockQueue(tx, dialect, row)
+          await promoteNext(tx, row)
           const letter = failed.deadLetter
           await tx.run(
             `INSERT INTO dead_letters (id, consumer_group, event_id, body, error, attempts, at)

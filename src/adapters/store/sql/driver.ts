@@ -31,4 +31,9 @@ export interface SqlDialect {
   /** True when unique violations abort the transaction (PostgreSQL), so inserts must not rely on catching them. */
   readonly uniqueViolationAbortsTransaction: boolean
   isUniqueViolation(error: unknown): boolean
+  /**
+   * A statement that holds a lock on the text key `$1` until the transaction ends, where concurrent
+   * write transactions need one (PostgreSQL); absent where they already run one at a time (SQLite).
+   */
+  readonly keyLock?: string
 }

@@ -9,7 +9,7 @@ import { deadLettersMigration } from './dead-letters.js'
 import { adminsMigration } from './users.js'
 import { sessionsMigration } from './sessions.js'
 import { derivedReceiptsMigration } from './receipts.js'
-import { channelDeliveriesMigration } from './channel-deliveries.js'
+import { channelDeliveriesMigration, channelQueueHeadsMigration } from './channel-deliveries.js'
 import type { Migration } from './migration.js'
 
 
@@ -186,6 +186,7 @@ export const sqliteMigrations: readonly Migration[] = [
   derivedReceiptsMigration({ bigint: 'INTEGER', clustered: ' WITHOUT ROWID' }),
   sessionsMigration,
   channelDeliveriesMigration({ key: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', nowMs: `CAST(strftime('%s', 'now') AS INTEGER) * 1000` }),
+  channelQueueHeadsMigration,
 ]
 
 export const postgresMigrations: readonly Migration[] = [
@@ -204,6 +205,7 @@ export const postgresMigrations: readonly Migration[] = [
   derivedReceiptsMigration({ bigint: 'BIGINT', clustered: '' }),
   sessionsMigration,
   channelDeliveriesMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT', nowMs: 'CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)' }),
+  channelQueueHeadsMigration,
 ]
 
 /** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */
