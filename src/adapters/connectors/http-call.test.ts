@@ -4,10 +4,10 @@ import { callPlatform, retryAfterMs } from './http-call.js'
 
 describe('platform HTTP calls', () => {
   it('reads Retry-After as seconds or as a date', () => {
-    expect(retryAfterMs(new Headers({ 'retry-after': '3' }))).toBe(3000)
-    expect(retryAfterMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4_000)).toBe(6000)
-    expect(retryAfterMs(new Headers())).toBeUndefined()
-    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }))).toBeUndefined()
+    expect(retryAfterMs({ 'retry-after': '3' })).toBe(3000)
+    expect(retryAfterMs({ 'retry-after': new Date(10_000).toUTCString() }, 4_000)).toBe(6000)
+    expect(retryAfterMs({})).toBeUndefined()
+    expect(retryAfterMs({ 'retry-after': 'soon' })).toBeUndefined()
   })
 
   it('calls a refused connection a network failure that never reached the platform', async () => {
@@ -18,6 +18,19 @@ describe('platform HTTP calls', () => {
     await new Promise((resolve) => server.close(resolve))
     const failure = await callPlatform({ method: 'GET', url: `http://127.0.0.1:${port}/`, timeoutMs: 5000 }).catch((e: unknown) => e)
     expect(failure).toMatchObject({ name: 'DeliveryError', reason: 'network', permanent: false, outcomeUnknown: false })
+  })
+
+  it('calls a platform that never answers a timeout whose outcome is unknown', async () => {
+    // Accepts the connection and never answers: the request may have reached the platform.
+    const silent = createServer(() => undefined).listen(0, '127.0.0.1')
+    await new Promise((resolve) => silent.once('listening', resolve))
+    const { port } = silent.address() as { port: number }
+    try {
+      const failure = await callPlatform({ method: 'POST', url: `http://127.0.0.1:${port}/`, json: { a: 1 }, timeoutMs: 200 }).catch((e: unknown) => e)
+      expect(failure).toMatchObject({ name: 'DeliveryError', reason: 'timeout', permanent: false, outcomeUnknown: true })
+    } finally {
+      silent.close()
+    }
   })
 
   it('lets the caller’s own cancellation through as it is', async () => {

@@ -3,6 +3,7 @@
  * delayed as configured, and disturbed by the queued callback faults (sent out of order, twice,
  * or with a bad signature). Each call is recorded; a failed call is not retried.
  */
+import { request } from 'undici'
 import { pause } from '../../core/pause.js'
 import type { SimulatorState } from './state.js'
 
@@ -26,14 +27,15 @@ export function createCallbacks(state: SimulatorState, sign: Signer) {
     for (let i = 0; i < times; i++) {
       const base = { at: Date.now(), url: target.url, kind, body, signature: valid ? ('valid' as const) : ('bad' as const) }
       try {
-        const response = await fetch(target.url, {
+        // undici's request rather than fetch: a fraction of the CPU per call, and a busy simulator makes two per send.
+        const response = await request(target.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...sign(bytes, valid) },
           body: bytes,
           signal: AbortSignal.any([state.stopping.signal, AbortSignal.timeout(10_000)]),
         })
-        await response.arrayBuffer()
-        state.recordCallback({ ...base, status: response.status })
+        await response.body.dump()
+        state.recordCallback({ ...base, status: response.statusCode })
       } catch (error) {
         state.recordCallback({ ...base, error: error instanceof Error ? error.message : String(error) })
       }
