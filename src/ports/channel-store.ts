@@ -115,7 +115,14 @@ export interface ChannelStore {
    * message it replies to (ours or theirs), else the conversation that last exchanged a message with
    * the contact through this account, where the contact is still a member; undefined otherwise.
    */
-  findChannelConversation(query: { readonly channel: string; readonly account: string; readonly address: string; readonly replyTo?: string }): Promise<string | undefined>
+  findChannelConversation(query: {
+    readonly channel: string
+    readonly account: string
+    readonly address: string
+    readonly replyTo?: string
+    /** Who must still be a member: the address itself (default), or the user whose linked identity it is. */
+    readonly member?: string
+  }): Promise<string | undefined>
   /** The account owner by username, or the first admin when no username is configured. */
   findChannelOwner(username: string | undefined): Promise<string | undefined>
 }

@@ -20,6 +20,8 @@ export interface IdentityStore {
   listIdentities(userId: string): Promise<readonly Identity[]>
   /** The identities of several users at once (routing a message to its recipients'). */
   listIdentitiesOf(userIds: readonly string[]): Promise<readonly Identity[]>
+  /** Whose identity an address is, if anyone's (a contact's message may come from a user's own identity). */
+  findIdentity(address: string): Promise<Identity | undefined>
   /** False when the user had no such identity. */
   unlinkIdentity(userId: string, address: string): Promise<boolean>
 }

@@ -189,4 +189,37 @@ describe('linked identities', () => {
     // Bob still has every message in the conversation.
     expect((await bob.get(`/v1/conversations/${conversationId}/messages`)).body.messages).toHaveLength(4)
   })
+  it('takes a message from a user\'s linked identity as the user\'s own, in the conversation it answers', async () => {
+    const alice = await newUser(server.url, 'alice')
+    const bob = await newUser(server.url, 'bob')
+    const phone = `+55719${digits(8)}`
+    expect((await bob.post('/v1/users/me/identities', { platform: 'whatsapp', value: phone })).status).toBe(201)
+    const group = await alice.post('/v1/conversations', { type: 'group', title: 'trip', members: [bob.username] })
+    const conversationId = group.body.conversation_id as string
+    const tag = randomUUID()
+    await alice.post('/v1/messages', { message_id: randomUUID(), conversation_id: conversationId, payload: { type: 'text', text: `where? ${tag}` }, channels: ['whatsapp'] })
+    const onPhone = await until(
+      async () => ((await control().get('/_sim/whatsapp/_sim/messages')).body.messages as { id: string; text?: string }[]).find((m) => m.text === `where? ${tag}`),
+      'Bob\'s phone got the question',
+    )
+    // Bob answers on his phone, once quoting the question and once not: both are his, in the group.
+    for (const [text, replyTo] of [[`at the station ${tag}`, onPhone.id], [`see you ${tag}`, undefined]] as const) {
+      const wrote = await control().post(`/_sim/whatsapp/_sim/contacts/${encodeURIComponent(phone)}/messages`, { text, ...(replyTo ? { reply_to: replyTo } : {}) })
+      expect(wrote.status).toBe(201)
+    }
+    const answers = await until(async () => {
+      const history = await alice.get(`/v1/conversations/${conversationId}/messages`)
+      const found = (history.body.messages as { sender_id: string; content?: string; metadata?: Record<string, unknown> }[]).filter(
+        (m) => m.content?.endsWith(tag) && !m.content.startsWith('where?'),
+      )
+      return found.length === 2 ? found : undefined
+    }, 'both answers in the group')
+    for (const answer of answers) {
+      expect(answer.sender_id).toBe(bob.userId)
+      expect(answer.metadata).toMatchObject({ channel: 'whatsapp', via: `whatsapp:${phone}` })
+    }
+    // Nobody else got a conversation with Bob's number.
+    const ownerList = await owner.get('/v1/conversations')
+    expect(JSON.stringify(ownerList.body)).not.toContain(phone)
+  })
 })

@@ -5,6 +5,10 @@
  * appended like any message (a seq, the outbox), with the contact's address as sender, so internal
  * members get it live and in history and the other external members through their channels.
  *
+ * An address a user linked as their own identity is that user writing: the message is theirs, it goes
+ * where they are a member (the same rule, with the user in the contact's place), and failing that
+ * into their private conversation with the account's owner.
+ *
  * Exactly once: the message id is derived from the platform's event id, and appending an id seen
  * before is a no-op, so a redelivered webhook (also one racing the first) adds nothing.
  */
@@ -42,10 +46,12 @@ export function createChannelInbound(deps: {
   const { ctx, accounts, logger } = deps
   const store = ctx.store
 
-  async function privateWithOwner(address: string): Promise<string | undefined> {
+  /** The private conversation of the account's owner with `sender`: a contact's address, or a user writing through their identity. */
+  async function privateWithOwner(sender: { readonly kind: 'external' | 'user'; readonly id: string }): Promise<string | undefined> {
     const owner = await store.findChannelOwner(deps.ownerUsername)
-    if (!owner) return undefined
-    const existing = await store.findPrivateConversation(owner, address)
+    // The owner writing to their own business number has no one to talk to.
+    if (!owner || owner === sender.id) return undefined
+    const existing = await store.findPrivateConversation(owner, sender.id)
     if (existing) return existing.id
     const { conversation } = await store.createConversation({
       id: ctx.newId(),
@@ -56,7 +62,7 @@ export function createChannelInbound(deps: {
       createdAt: ctx.now(),
       members: [
         { kind: 'user', id: owner, role: 'member' },
-        { kind: 'external', id: address, role: 'member' },
+        { kind: sender.kind, id: sender.id, role: 'member' },
       ],
     })
     return conversation.id
@@ -82,18 +88,26 @@ export function createChannelInbound(deps: {
     for (const message of messages) {
       if (await store.findChannelInbound(channel, message.eventId)) continue
       const address = `${channel}:${message.from}`
+      const identity = await store.findIdentity(address)
+      const sender = identity ? ({ kind: 'user', id: identity.userId } as const) : ({ kind: 'external', id: address } as const)
       const conversationId =
-        (await store.findChannelConversation({ channel, account, address, ...(message.replyTo ? { replyTo: message.replyTo } : {}) })) ??
-        (await privateWithOwner(address))
+        (await store.findChannelConversation({ channel, account, address, member: sender.id, ...(message.replyTo ? { replyTo: message.replyTo } : {}) })) ??
+        (await privateWithOwner(sender))
       if (!conversationId) {
-        logger.warn({ channel, from: message.from }, 'an inbound message has no conversation: no channel owner (CHAT4ALL_CHANNEL_OWNER, or an admin)')
+        logger.warn({ channel, from: message.from }, 'an inbound message has no conversation: no channel owner (CHAT4ALL_CHANNEL_OWNER, or an admin) other than its sender')
         continue
       }
       const payload = await payloadOf(connector, message, conversationId)
-      const metadata = { channel, platform_message_id: message.platformMessageId, ...(message.fromName ? { from_name: message.fromName } : {}) }
+      const metadata = {
+        channel,
+        platform_message_id: message.platformMessageId,
+        ...(message.fromName ? { from_name: message.fromName } : {}),
+        // Which of the user's identities it came through: the sender is the user.
+        ...(identity ? { via: address } : {}),
+      }
       const id = inboundMessageId(channel, account, message.eventId)
       const bodyHash = createHash('sha256').update(JSON.stringify({ conversationId, payload, metadata })).digest('base64url')
-      const result = await store.appendMessage({ id, conversationId, senderId: address, payload, metadata, createdAt: ctx.now(), bodyHash })
+      const result = await store.appendMessage({ id, conversationId, senderId: sender.id, payload, metadata, createdAt: ctx.now(), bodyHash })
       if (result.kind === 'not_found') {
         logger.warn({ channel, conversationId, from: message.from }, 'an inbound message could not be appended')
         continue

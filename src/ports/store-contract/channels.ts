@@ -163,6 +163,11 @@ export function channelContract(make: StoreFactory): void {
       expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address, replyTo: 'wamid.R' }), 'a reply').toBe(first)
       await store().removeMember(second.id, address, T0 + 60_000)
       expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address }), 'not where they left').toBe(first)
+      // Through a user's linked identity: where that user is a member.
+      const user = uid('u')
+      await store().addMembers(second.id, [{ kind: 'user', id: user, role: 'member' }], { maxMembers: 100, now: T0 })
+      expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address, member: user }), 'where the user is').toBe(second.id)
+      expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address, member: uid('u') }), 'nowhere for a stranger').toBeUndefined()
     })
 
     it('names the account owner by username, or the first admin', async () => {
@@ -195,6 +200,8 @@ export function channelContract(make: StoreFactory): void {
         [a, 'telegram:123456'],
       ])
       expect(await store().listIdentitiesOf([])).toEqual([])
+      expect(await store().findIdentity(address)).toMatchObject({ userId: b, address, platform: 'whatsapp' })
+      expect(await store().findIdentity('whatsapp:+1555' + Math.floor(Math.random() * 1e7))).toBeUndefined()
     })
 
     it('keeps the channels a send asked for, first write wins', async () => {

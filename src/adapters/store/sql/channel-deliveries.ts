@@ -401,16 +401,16 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
       )
     },
 
-    async findChannelConversation({ channel, account, address, replyTo }) {
-      // Only where the contact is still a member: a conversation they left cannot take their message.
-      const member = `EXISTS (SELECT 1 FROM members mb WHERE mb.conversation_id = x.conversation_id AND mb.member_id = $2)`
+    async findChannelConversation({ channel, account, address, replyTo, member: memberId = address }) {
+      // Only where the contact (or the user whose identity it is) is still a member: a conversation they left cannot take their message.
+      const member = `EXISTS (SELECT 1 FROM members mb WHERE mb.conversation_id = x.conversation_id AND mb.member_id = $4)`
       if (replyTo) {
         const [row] = await db.query<{ conversation_id: string }>(
           `SELECT conversation_id FROM (
-             SELECT conversation_id FROM channel_deliveries WHERE channel = $1 AND platform_message_id = $3
+             SELECT conversation_id FROM channel_deliveries WHERE channel = $1 AND platform_message_id = $3 AND address = $2
              UNION ALL SELECT conversation_id FROM channel_inbound WHERE channel = $1 AND platform_message_id = $3) x
            WHERE ${member} LIMIT 1`,
-          [channel, address, replyTo],
+          [channel, address, replyTo, memberId],
         )
         if (row) return row.conversation_id
       }
@@ -419,7 +419,7 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
            SELECT conversation_id, created_at AS at FROM channel_deliveries WHERE channel = $1 AND address = $2 AND account = $3
            UNION ALL SELECT conversation_id, at FROM channel_inbound WHERE channel = $1 AND address = $2 AND account = $3) x
          WHERE ${member} ORDER BY at DESC LIMIT 1`,
-        [channel, address, account],
+        [channel, address, account, memberId],
       )
       return last?.conversation_id
     },

@@ -43,6 +43,10 @@ export function createSqlIdentityStore(db: SqlDriver, dialect: SqlDialect): Iden
       const rows = await db.query('SELECT address, user_id, platform, created_at FROM user_identities WHERE user_id = $1 ORDER BY created_at, address', [userId])
       return rows.map(toIdentity)
     },
+    async findIdentity(address) {
+      const [row] = await db.query('SELECT address, user_id, platform, created_at FROM user_identities WHERE address = $1', [address])
+      return row && toIdentity(row)
+    },
     async unlinkIdentity(userId, address) {
       return (await db.run('DELETE FROM user_identities WHERE user_id = $1 AND address = $2', [userId, address])) > 0
     },
