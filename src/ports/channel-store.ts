@@ -123,6 +123,8 @@ export interface ChannelStore {
     /** Who must still be a member: the address itself (default), or the user whose linked identity it is. */
     readonly member?: string
   }): Promise<string | undefined>
+  /** When the contact last wrote to this account: the newest inbound message recorded from them. */
+  lastChannelInboundAt(query: { readonly channel: string; readonly account: string; readonly address: string }): Promise<number | undefined>
   /** The account owner by username, or the first admin when no username is configured. */
   findChannelOwner(username: string | undefined): Promise<string | undefined>
 }

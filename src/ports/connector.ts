@@ -58,6 +58,11 @@ export interface OutboundMessage {
   readonly content: OutboundContent
   /** The platform message id this one answers, where the platform threads replies. */
   readonly replyTo?: string
+  /**
+   * When the contact last wrote to this account (epoch ms), for platforms with a reply window
+   * (`capabilities.replyWindowHours`); absent when they never did or the platform has none.
+   */
+  readonly lastInboundAt?: number
 }
 
 export interface SendResult {
@@ -177,6 +182,11 @@ export interface ConnectorCapabilities {
   readonly typing: boolean
   /** `markRead` is implemented: the contact sees their message as read. */
   readonly markRead: boolean
+  /**
+   * The platform lets a business write freely only this long after the contact's last message
+   * (WhatsApp's customer service window: 24); sends then carry `lastInboundAt`. Absent: no window.
+   */
+  readonly replyWindowHours?: number
 }
 
 export interface CallOptions {

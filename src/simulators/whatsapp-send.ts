@@ -8,6 +8,9 @@ import { graphError } from './shared/meta.js'
 
 export const mediaTypes = ['image', 'video', 'audio', 'document'] as const
 
+/** What a template message shows: its name, language and body parameters (the simulator renders no template text). */
+const templateText = (name: string, language: string, parameters: readonly string[]) => `[template ${name} ${language}] ${parameters.join(' | ')}`
+
 type Checked =
   | { readonly kind: 'message'; readonly message: Omit<ReceivedMessage, 'id' | 'at'> }
   | { readonly kind: 'read' }
@@ -34,6 +37,19 @@ export function checkWhatsAppSend(raw: unknown): Checked {
     if (!content) return invalid('(#131008) Required parameter is missing', 131008)
     if ([...content].length > 4096) return invalid('(#100) Param text[body] must be at most 4096 characters long.')
     return { kind: 'message', message: { ...base, type, text: content } }
+  }
+  if (type === 'template') {
+    const template = object(body['template'])
+    const name = text(template?.['name'])
+    const language = text(object(template?.['language'])?.['code'])
+    if (!name || !language) return invalid('(#131008) Required parameter is missing: template.name and template.language.code', 131008)
+    const parameters = (Array.isArray(template?.['components']) ? (template['components'] as unknown[]) : [])
+      .map(object)
+      .filter((component) => component?.['type'] === 'body')
+      .flatMap((component) => (Array.isArray(component?.['parameters']) ? (component['parameters'] as unknown[]) : []))
+      .map((parameter) => text(object(parameter)?.['text']) ?? '')
+    if (parameters.some((parameter) => [...parameter].length > 1024)) return invalid('(#132000) Number of parameters does not match / parameter too long', 132000)
+    return { kind: 'message', message: { ...base, type, text: templateText(name, language, parameters), template: name } }
   }
   if (!(mediaTypes as readonly string[]).includes(type)) return invalid(`(#131051) Unsupported message type: ${type}`, 131051)
   const media = object(body[type])

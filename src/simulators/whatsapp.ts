@@ -2,7 +2,10 @@
  * @module A local WhatsApp Cloud API: `POST /{version}/{phone_number_id}/messages` checked as the
  * Cloud API checks it, answering its real response and error shapes; `sent`, `delivered` and
  * `read` statuses called back to the webhook, signed with the app secret; contacts that write in
- * (text, or media fetched through `GET /{version}/{media_id}`). Control API: `shared/control-routes.ts`.
+ * (text, or media fetched through `GET /{version}/{media_id}`). Control API: `shared/control-routes.ts`,
+ * plus `PUT /_sim/window`: enforce the customer service window, as the Cloud API does: a message
+ * other than a template to a contact who has not written in the last 24 hours is accepted, then
+ * fails with a `failed` status (131047, re-engagement message).
  */
 import type { FastifyPluginAsync } from 'fastify'
 import { createCallbacks } from './shared/callbacks.js'
@@ -59,6 +62,23 @@ export const whatsappSimulator: FastifyPluginAsync<SimulatorOptions> = async (ap
   })
   const statusBody = (id: string, waId: string, status: string) =>
     envelope({ statuses: [{ id, status, timestamp: epochSeconds(), recipient_id: waId }] })
+  const reEngagementFailure = (id: string, waId: string) =>
+    envelope({
+      statuses: [
+        {
+          id,
+          status: 'failed',
+          timestamp: epochSeconds(),
+          recipient_id: waId,
+          errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } }],
+        },
+      ],
+    })
+  /** Off by default: most scenarios are about delivery, not Meta's messaging policy. */
+  const window = { enforced: false, hours: 24 }
+  /** When each contact (wa_id) last wrote in. */
+  const lastWroteAt = new Map<string, number>()
+  const windowOpen = (waId: string) => Date.now() - (lastWroteAt.get(waId) ?? Number.NEGATIVE_INFINITY) < window.hours * 3_600_000
 
   const authProblem = (token: string | undefined) =>
     token === accessToken ? undefined : graphError(401, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 })
@@ -79,7 +99,9 @@ export const whatsappSimulator: FastifyPluginAsync<SimulatorOptions> = async (ap
     state.recordMessage({ id, at: Date.now(), ...checked.message })
     const waId = checked.message.to.replace(/^\+/, '')
     const { deliveredMs, readMs } = state.delays
-    callbacks.schedule([
+    if (window.enforced && checked.message.type !== 'template' && !windowOpen(waId)) {
+      callbacks.schedule([{ delayMs: 0, kind: 'status', body: reEngagementFailure(id, waId) }])
+    } else callbacks.schedule([
       { delayMs: 0, kind: 'status', body: statusBody(id, waId, 'sent') },
       ...(deliveredMs === null ? [] : [{ delayMs: deliveredMs, kind: 'status', body: statusBody(id, waId, 'delivered') }]),
       ...(readMs === null ? [] : [{ delayMs: Math.max(readMs, deliveredMs ?? 0), kind: 'status', body: statusBody(id, waId, 'read') }]),
@@ -109,6 +131,7 @@ export const whatsappSimulator: FastifyPluginAsync<SimulatorOptions> = async (ap
     contactProblem: (contact) => (/^\+?[1-9]\d{7,14}$/.test(contact) ? undefined : `'${contact}' is not a WhatsApp number (E.164)`),
     async contactSends(contact: string, message: ContactMessage) {
       const waId = contact.replace(/^\+/, '')
+      lastWroteAt.set(waId, Date.now())
       const id = platformId('wamid.')
       const content = message.file ? fileContent(message.file, message.text, media) : { type: 'text', text: { body: message.text ?? '' } }
       const body = envelope({
@@ -120,6 +143,24 @@ export const whatsappSimulator: FastifyPluginAsync<SimulatorOptions> = async (ap
     },
   }
   registerControlRoutes(app, sim)
+  app.put<{ Body: { enforced: boolean; hours?: number } }>(
+    '/_sim/window',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['enforced'],
+          additionalProperties: false,
+          properties: { enforced: { type: 'boolean' }, hours: { type: 'number', minimum: 0, maximum: 10_000 } },
+        },
+      },
+    },
+    async (request) => {
+      window.enforced = request.body.enforced
+      if (request.body.hours !== undefined) window.hours = request.body.hours
+      return window
+    },
+  )
 }
 
 function fileContent(file: NonNullable<ContactMessage['file']>, caption: string | undefined, media: Map<string, { url: string; mimeType: string }>) {

@@ -101,9 +101,14 @@ export function createChannelSender(options: ChannelSenderOptions): ChannelSende
     if (!parsed.sendable) return fail(delivery, attempt, `bad_recipient: ${delivery.address} cannot be sent to until it is resolved`)
     const body = await content(delivery, connector.capabilities.media)
     if (!body) return fail(delivery, attempt, 'the message no longer exists')
+    // Read at send time, not when queued: a contact who wrote in meanwhile has reopened the window.
+    const lastInboundAt = connector.capabilities.replyWindowHours
+      ? await store.lastChannelInboundAt({ channel: delivery.channel, account: connector.account, address: delivery.address })
+      : undefined
     try {
       // The signal cuts a pacing wait short, never a call in flight: stopping lets started sends finish and be recorded.
-      const result = await guard.run(parsed.id, () => connector.send({ to: parsed.id, content: body }), signal)
+      const outbound = { to: parsed.id, content: body, ...(lastInboundAt !== undefined ? { lastInboundAt } : {}) }
+      const result = await guard.run(parsed.id, () => connector.send(outbound), signal)
       await store.recordChannelSent(delivery.id, { platformMessageId: result.platformMessageId, status: result.status, at: now() })
     } catch (error) {
       if (signal.aborted) {

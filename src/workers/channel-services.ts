@@ -24,7 +24,8 @@ export function hasOwnSettings(definition: ConnectorDefinition, values: Readonly
 
 /**
  * Adds a connector per channel: from its own settings when they are complete, else from
- * `simulated(channel)` when a simulator stands in for it; a channel with neither is left out.
+ * `simulated(channel)` (over the configured values) when a simulator stands in for it; a channel
+ * with neither is left out.
  */
 export function addConnectors(
   accounts: ChannelAccounts,
@@ -35,8 +36,10 @@ export function addConnectors(
 ): void {
   for (const definition of Object.values(definitions)) {
     const own = hasOwnSettings(definition, values)
-    const settings = own ? values : simulated(definition.channel)
-    if (!settings) continue
+    const stand = own ? undefined : simulated(definition.channel)
+    if (!own && !stand) continue
+    // A simulator brings the account and credentials; the rest (pacing, templates, timeouts) still comes from the configuration.
+    const settings = stand ? { ...values, ...stand } : values
     accounts.add(definition.create(settings))
     logger.info({ channel: definition.channel, target: own ? 'platform' : 'simulator' }, 'channel connector ready')
   }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
-import { startPlatform, type Platform } from '../../src/app.js'
+import { channelSettingDocs, startPlatform, type Platform } from '../../src/app.js'
 import { loadConfig } from '../../src/config/load.js'
 
 export interface TestPlatform {
@@ -31,7 +31,7 @@ export const generousRateLimits: Readonly<Record<string, string>> = Object.fromE
 
 export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   const dir = tempDir()
-  const { config } = loadConfig({ CHAT4ALL_DATA_DIR: dir.path, CHAT4ALL_PORT: '0', CHAT4ALL_HOST: '127.0.0.1', ...generousRateLimits, ...env })
+  const { config } = loadConfig({ CHAT4ALL_DATA_DIR: dir.path, CHAT4ALL_PORT: '0', CHAT4ALL_HOST: '127.0.0.1', ...generousRateLimits, ...env }, channelSettingDocs)
   const platform = await startPlatform(config, pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }))
   return {
     url: platform.url,

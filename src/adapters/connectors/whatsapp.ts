@@ -2,6 +2,11 @@
  * @module The WhatsApp Cloud API connector: one business phone number. Sends with
  * `POST /{version}/{phone_number_id}/messages` (text, and image/video/audio/document by link),
  * takes webhooks signed with `X-Hub-Signature-256`, and answers Meta's GET handshake.
+ *
+ * Outside the customer service window (the contact has not written in 24 hours) WhatsApp takes
+ * only approved templates. With a template configured, such a send goes as that template, the
+ * message's text as its one body parameter; without one it goes as it is and the platform fails
+ * it (131047, FAILED with reason `policy`).
  */
 import { mediaKindOf } from '../../core/channels/media-kind.js'
 import {
@@ -39,7 +44,15 @@ export interface WhatsAppOptions {
    * 1,000) for numbers that need it. Sends beyond it queue in the pacer instead of being refused.
    */
   readonly messagesPerSecond?: number
+  /** An approved template with one body parameter (`{{1}}`), for sends outside the 24-hour window. */
+  readonly template?: { readonly name: string; readonly language: string }
+  readonly now?: () => number
 }
+
+/** The customer service window: after the contact's last message, a business may write freely this long. */
+const replyWindowHours = 24
+/** WhatsApp's limit on one template body parameter. */
+const maxTemplateParameter = 1024
 
 /** E.164: a plus (optional on input), a non-zero country digit, 8 to 15 digits in all. */
 export const whatsappAddresses: AddressScheme = {
@@ -65,6 +78,7 @@ export const whatsappCapabilities: ConnectorCapabilities = {
   pacing: [{ scope: 'account', perSecond: 80, burst: 80 }],
   typing: false,
   markRead: true,
+  replyWindowHours,
 }
 
 export function createWhatsAppConnector(options: WhatsAppOptions): Connector {
@@ -87,7 +101,10 @@ export function createWhatsAppConnector(options: WhatsAppOptions): Connector {
       : whatsappCapabilities,
 
     async send(message, call = {}) {
-      const answer = await post(requestBody(message), call)
+      const now = options.now ?? Date.now
+      const windowOpen = message.lastInboundAt !== undefined && now() - message.lastInboundAt < replyWindowHours * 3_600_000
+      const body = !windowOpen && options.template ? templateBody(message, options.template) : requestBody(message)
+      const answer = await post(body, call)
       const id = asString(objectsOf(asObject(answer.body)?.['messages'])[0]?.['id'])
       if (!id) throw new DeliveryError('unavailable', 'accepted without a message id', { outcomeUnknown: true })
       return { platformMessageId: id, status: 'SENT' }
@@ -112,14 +129,29 @@ export function createWhatsAppConnector(options: WhatsAppOptions): Connector {
   }
 }
 
-function requestBody(message: OutboundMessage): Record<string, unknown> {
-  const envelope = {
-    messaging_product: 'whatsapp',
-    recipient_type: 'individual',
-    // The API takes the number without its plus.
-    to: message.to.replace(/^\+/, ''),
-    ...(message.replyTo ? { context: { message_id: message.replyTo } } : {}),
+const envelopeOf = (message: OutboundMessage) => ({
+  messaging_product: 'whatsapp',
+  recipient_type: 'individual',
+  // The API takes the number without its plus.
+  to: message.to.replace(/^\+/, ''),
+  ...(message.replyTo ? { context: { message_id: message.replyTo } } : {}),
+})
+
+/** The message as the configured template: its text (or a file's caption and link) is the body parameter, cut to WhatsApp's limit. */
+function templateBody(message: OutboundMessage, template: { readonly name: string; readonly language: string }): Record<string, unknown> {
+  const content = message.content
+  const full = content.kind === 'text' ? content.text : [content.caption, `${content.filename ?? 'file'}: ${content.url}`].filter(Boolean).join('\n')
+  const characters = [...full]
+  const text = characters.length > maxTemplateParameter ? `${characters.slice(0, maxTemplateParameter - 1).join('')}…` : full
+  return {
+    ...envelopeOf(message),
+    type: 'template',
+    template: { name: template.name, language: { code: template.language }, components: [{ type: 'body', parameters: [{ type: 'text', text }] }] },
   }
+}
+
+function requestBody(message: OutboundMessage): Record<string, unknown> {
+  const envelope = envelopeOf(message)
   const content = message.content
   if (content.kind === 'text') {
     if ([...content.text].length > whatsappCapabilities.maxTextLength) {
@@ -144,6 +176,12 @@ const settings = [
   { env: 'CHAT4ALL_WHATSAPP_VERIFY_TOKEN', doc: 'Token of the GET webhook handshake (hub.verify_token)', secret: true },
   { env: 'CHAT4ALL_WHATSAPP_TIMEOUT_MS', doc: 'Timeout of one API call', default: '10000' },
   { env: 'CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND', doc: "The number's throughput tier: sends beyond it queue (Meta's default 80, raised up to 1000 on request)", default: '80' },
+  {
+    env: 'CHAT4ALL_WHATSAPP_TEMPLATE',
+    doc: 'An approved template with one body parameter ({{1}}): sends to contacts who have not written in 24 hours go as it, the text as the parameter (unset: they fail with reason policy)',
+    default: '',
+  },
+  { env: 'CHAT4ALL_WHATSAPP_TEMPLATE_LANGUAGE', doc: "The template's language code", default: 'en_US' },
 ] as const
 
 export const whatsappConnector: ConnectorDefinition = {
@@ -161,6 +199,7 @@ export const whatsappConnector: ConnectorDefinition = {
       verifyToken: get('CHAT4ALL_WHATSAPP_VERIFY_TOKEN'),
       timeoutMs: readMillis('CHAT4ALL_WHATSAPP_TIMEOUT_MS', get('CHAT4ALL_WHATSAPP_TIMEOUT_MS')),
       messagesPerSecond: readPositive('CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND', get('CHAT4ALL_WHATSAPP_MESSAGES_PER_SECOND'), 'messages per second'),
+      ...(get('CHAT4ALL_WHATSAPP_TEMPLATE') ? { template: { name: get('CHAT4ALL_WHATSAPP_TEMPLATE'), language: get('CHAT4ALL_WHATSAPP_TEMPLATE_LANGUAGE') } } : {}),
     })
   },
 }

@@ -31,6 +31,8 @@ export interface ReceivedMessage {
   readonly caption?: string
   readonly filename?: string
   readonly replyTo?: string
+  /** A template message's name (WhatsApp). */
+  readonly template?: string
   readonly at: number
 }
 

@@ -424,6 +424,15 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
       return last?.conversation_id
     },
 
+    async lastChannelInboundAt({ channel, account, address }) {
+      const [row] = await db.query<{ at: number | null }>('SELECT MAX(at) AS at FROM channel_inbound WHERE channel = $1 AND account = $2 AND address = $3', [
+        channel,
+        account,
+        address,
+      ])
+      return row?.at === null || row?.at === undefined ? undefined : Number(row.at)
+    },
+
     async findChannelOwner(username) {
       const [row] = username
         ? await db.query<{ id: string }>('SELECT id FROM users WHERE username_key = $1', [username.toLowerCase()])
