@@ -23,6 +23,7 @@ import { channelWebhookRoutes } from './transports/http/routes/channel-webhooks.
 import { identityRoutes } from './transports/http/routes/identities.js'
 import { createMediaFetcher } from './workers/channel-media.js'
 import { runChannelPoller } from './workers/channel-poller.js'
+import { runChannelInboundQueue, type ChannelInboundWorker } from './workers/channel-inbound-queue.js'
 import { addConnectors, startChannelWorkers, type ChannelWorkers } from './workers/channel-services.js'
 
 export interface ChannelRoles {
@@ -63,13 +64,16 @@ export function createChannelSetup(deps: ChannelSetupDeps): ChannelSetup {
   const logger = root.child({ service: 'channels' })
   const accounts = createChannelAccounts()
   const owner = config.channels.owner ? { ownerUsername: config.channels.owner } : {}
-  const onMessages = createChannelInbound({
+  let inboundWorker: ChannelInboundWorker | undefined
+  const inbound = createChannelInbound({
     ctx,
     accounts,
     ...owner,
     logger,
     storeMedia: createInboundMedia({ fx, fetchMedia: createMediaFetcher({ timeoutMs: 30_000 }), ...owner }),
+    onQueued: () => inboundWorker?.wake(),
   })
+  const onMessages = inbound.receive
   let sims: MountedSimulators | undefined
   let workers: ChannelWorkers | undefined
   let pollers: Promise<void>[] = []
@@ -94,6 +98,8 @@ export function createChannelSetup(deps: ChannelSetupDeps): ChannelSetup {
         if (!accounts.get(channel)?.connector.poll) throw new ConfigError(`CHAT4ALL_CHANNEL_POLL names ${channel}, which has no connector here that can poll`)
       }
       await sims?.connect(url, config.channels.poll)
+      // Where contacts' messages arrive (webhooks: API processes; polling: connector processes), their files are fetched.
+      if (roles.api || roles.connector) inboundWorker = runChannelInboundQueue({ store, inbound, logger, signal: deps.signal })
       if (!roles.connector) return []
       workers = startChannelWorkers({
         store,
@@ -112,6 +118,6 @@ export function createChannelSetup(deps: ChannelSetupDeps): ChannelSetup {
       return [workers.router]
     },
 
-    done: () => Promise.all([workers?.done, ...pollers]),
+    done: () => Promise.all([workers?.done, inboundWorker?.done, ...pollers]),
   }
 }

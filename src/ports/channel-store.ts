@@ -68,6 +68,19 @@ export interface ChannelInboundRecord {
   readonly at: number
 }
 
+/** A contact's message waiting to be taken in (its file fetched), in arrival order per contact. */
+export interface QueuedChannelInbound {
+  readonly id: string
+  readonly channel: string
+  readonly account: string
+  readonly address: string
+  /** The platform's dedup key: queued once. */
+  readonly eventId: string
+  /** The parsed message (`InboundMessage` of the connector port), as JSON. */
+  readonly message: string
+  readonly at: number
+}
+
 export interface ChannelStore {
   /**
    * Queues a delivery per draft, once per (message, address): a redelivered event adds nothing.
@@ -123,6 +136,13 @@ export interface ChannelStore {
     /** Who must still be a member: the address itself (default), or the user whose linked identity it is. */
     readonly member?: string
   }): Promise<string | undefined>
+  /** Queues a contact's message to be taken in later; false when that event is queued already. */
+  queueChannelInbound(item: Omit<QueuedChannelInbound, 'id'>): Promise<boolean>
+  /** True while a message of this contact waits in the queue (later ones must wait behind it). */
+  hasQueuedChannelInbound(query: { readonly channel: string; readonly account: string; readonly address: string }): Promise<boolean>
+  /** The oldest queued messages, in arrival order. */
+  listQueuedChannelInbound(limit: number): Promise<readonly QueuedChannelInbound[]>
+  deleteQueuedChannelInbound(id: string): Promise<void>
   /** When the contact last wrote to this account: the newest inbound message recorded from them. */
   lastChannelInboundAt(query: { readonly channel: string; readonly account: string; readonly address: string }): Promise<number | undefined>
   /** The account owner by username, or the first admin when no username is configured. */

@@ -5,6 +5,9 @@
  * private conversation with the account owner.
  */
 import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient, newUser } from '../support/client.js'
 import { startTestPlatform, type TestPlatform } from '../support/platform.js'
@@ -113,6 +116,50 @@ describe('inbound from contacts', () => {
     expect(download.body).toMatchObject({ mimetype: 'image/jpeg', size_bytes: bytes.length })
     const fetched = await fetch(download.body.download_url as string)
     expect(Buffer.from(await fetched.arrayBuffer())).toEqual(bytes)
+  })
+
+  it('answers the platform before a contact\'s file is fetched, and keeps that contact\'s later messages behind it', async () => {
+    const phone = `+55819${digits(8)}`
+    const alice = await newUser(server.url, 'alice')
+    const created = await alice.post('/v1/conversations', { type: 'private', members: [`whatsapp:${phone}`] })
+    const conversationId = created.body.conversation_id as string
+    await alice.post('/v1/messages', { message_id: randomUUID(), conversation_id: conversationId, payload: { type: 'text', text: 'mande o vídeo' } })
+    await until(async () => ((await control().get('/_sim/whatsapp/_sim/messages')).body.messages as { text?: string }[]).find((m) => m.text === 'mande o vídeo'), 'the ask went out')
+    // Where the platform serves the file from: it answers only when the test lets it.
+    const bytes = Buffer.from(`a video ${randomUUID()}`)
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    const files = createServer((_request, response) => {
+      void released.then(() => response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes.length }).end(bytes))
+    }).listen(0, '127.0.0.1')
+    await once(files, 'listening')
+    try {
+      const { port } = files.address() as AddressInfo
+      // Both webhooks are answered while the file is still held: the simulator's call returns only once ours did.
+      const withFile = await control().post(`/_sim/whatsapp/_sim/contacts/${encodeURIComponent(phone)}/messages`, {
+        text: 'olha',
+        file: { url: `http://127.0.0.1:${port}/video.mp4`, mime_type: 'video/mp4', filename: 'video.mp4' },
+      })
+      expect(withFile.status).toBe(201)
+      expect((await control().post(`/_sim/whatsapp/_sim/contacts/${encodeURIComponent(phone)}/messages`, { text: 'gostou?' })).status).toBe(201)
+      const history = async () =>
+        ((await alice.get(`/v1/conversations/${conversationId}/messages`)).body.messages as { sender_id: string; seq: number; payload: { type: string; text?: string } }[]).filter(
+          (m) => m.sender_id === `whatsapp:${phone}`,
+        )
+      expect(await history(), 'nothing lands before the file is fetched, not even the later text').toEqual([])
+      release()
+      const landed = await until(async () => {
+        const found = await history()
+        return found.length === 2 ? found : undefined
+      }, 'both messages in the conversation')
+      expect(landed.sort((a, b) => a.seq - b.seq).map((m) => [m.payload.type, m.payload.text])).toEqual([
+        ['file', 'olha'],
+        ['text', 'gostou?'],
+      ])
+    } finally {
+      release()
+      files.close()
+    }
   })
 
   it('validates and normalises contacts by the connectors\' own address schemes', async () => {

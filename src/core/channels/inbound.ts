@@ -11,11 +11,16 @@
  *
  * Exactly once: the message id is derived from the platform's event id, and appending an id seen
  * before is a no-op, so a redelivered webhook (also one racing the first) adds nothing.
+ *
+ * A message with a file is queued (durably) and taken in later by the inbound worker, which fetches
+ * the file: the platform's webhook is answered at once, however large the file. That contact's
+ * messages that arrive while one waits are queued behind it, so they keep the order they were sent in.
  */
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { CoreContext } from '../context.js'
 import type { Connector, InboundMessage } from '../../ports/connector.js'
+import type { QueuedChannelInbound } from '../../ports/channel-store.js'
 import type { MessagePayload } from '../model.js'
 import type { MediaStorer } from './inbound-media.js'
 import type { ChannelAccounts } from './accounts.js'
@@ -34,6 +39,13 @@ function textOf(message: InboundMessage): string {
   return parts.filter(Boolean).join('\n') || '[message]'
 }
 
+export interface ChannelInbound {
+  /** Takes a platform's contact messages in: at once, or queued when a file must be fetched first. */
+  readonly receive: InboundMessageSink
+  /** Takes one queued message in (fetching its file) and removes it from the queue. */
+  takeQueued(item: QueuedChannelInbound): Promise<void>
+}
+
 export function createChannelInbound(deps: {
   readonly ctx: CoreContext
   readonly accounts: ChannelAccounts
@@ -42,7 +54,9 @@ export function createChannelInbound(deps: {
   readonly logger: Logger
   /** Stores a contact's file as a Chat4All file; without it (or when it fails) the file is named in the text. */
   readonly storeMedia?: MediaStorer
-}): InboundMessageSink {
+  /** Something was queued: the inbound worker may look now. */
+  readonly onQueued?: () => void
+}): ChannelInbound {
   const { ctx, accounts, logger } = deps
   const store = ctx.store
 
@@ -81,47 +95,74 @@ export function createChannelInbound(deps: {
     }
     return { type: 'text', text: textOf(message) }
   }
-  return async (channel, messages) => {
-    const connector = accounts.get(channel)?.connector
-    if (!connector) return
+  async function takeIn(channel: string, connector: Connector, message: InboundMessage): Promise<void> {
     const account = connector.account
-    for (const message of messages) {
-      if (await store.findChannelInbound(channel, message.eventId)) continue
-      const address = `${channel}:${message.from}`
-      const identity = await store.findIdentity(address)
-      const sender = identity ? ({ kind: 'user', id: identity.userId } as const) : ({ kind: 'external', id: address } as const)
-      const conversationId =
-        (await store.findChannelConversation({ channel, account, address, member: sender.id, ...(message.replyTo ? { replyTo: message.replyTo } : {}) })) ??
-        (await privateWithOwner(sender))
-      if (!conversationId) {
-        logger.warn({ channel, from: message.from }, 'an inbound message has no conversation: no channel owner (CHAT4ALL_CHANNEL_OWNER, or an admin) other than its sender')
-        continue
-      }
-      const payload = await payloadOf(connector, message, conversationId)
-      const metadata = {
-        channel,
-        platform_message_id: message.platformMessageId,
-        ...(message.fromName ? { from_name: message.fromName } : {}),
-        // Which of the user's identities it came through: the sender is the user.
-        ...(identity ? { via: address } : {}),
-      }
-      const id = inboundMessageId(channel, account, message.eventId)
-      const bodyHash = createHash('sha256').update(JSON.stringify({ conversationId, payload, metadata })).digest('base64url')
-      const result = await store.appendMessage({ id, conversationId, senderId: sender.id, payload, metadata, createdAt: ctx.now(), bodyHash })
-      if (result.kind === 'not_found') {
-        logger.warn({ channel, conversationId, from: message.from }, 'an inbound message could not be appended')
-        continue
-      }
-      await store.recordChannelInbound({
-        channel,
-        account,
-        eventId: message.eventId,
-        platformMessageId: message.platformMessageId,
-        address,
-        messageId: result.message.id,
-        conversationId: result.message.conversationId,
-        at: ctx.now(),
-      })
+    const address = `${channel}:${message.from}`
+    const identity = await store.findIdentity(address)
+    const sender = identity ? ({ kind: 'user', id: identity.userId } as const) : ({ kind: 'external', id: address } as const)
+    const conversationId =
+      (await store.findChannelConversation({ channel, account, address, member: sender.id, ...(message.replyTo ? { replyTo: message.replyTo } : {}) })) ??
+      (await privateWithOwner(sender))
+    if (!conversationId) {
+      logger.warn({ channel, from: message.from }, 'an inbound message has no conversation: no channel owner (CHAT4ALL_CHANNEL_OWNER, or an admin) other than its sender')
+      return
     }
+    const payload = await payloadOf(connector, message, conversationId)
+    const metadata = {
+      channel,
+      platform_message_id: message.platformMessageId,
+      ...(message.fromName ? { from_name: message.fromName } : {}),
+      // Which of the user's identities it came through: the sender is the user.
+      ...(identity ? { via: address } : {}),
+    }
+    const id = inboundMessageId(channel, account, message.eventId)
+    const bodyHash = createHash('sha256').update(JSON.stringify({ conversationId, payload, metadata })).digest('base64url')
+    const result = await store.appendMessage({ id, conversationId, senderId: sender.id, payload, metadata, createdAt: ctx.now(), bodyHash })
+    if (result.kind === 'not_found') {
+      logger.warn({ channel, conversationId, from: message.from }, 'an inbound message could not be appended')
+      return
+    }
+    await store.recordChannelInbound({
+      channel,
+      account,
+      eventId: message.eventId,
+      platformMessageId: message.platformMessageId,
+      address,
+      messageId: result.message.id,
+      conversationId: result.message.conversationId,
+      at: ctx.now(),
+    })
+  }
+
+  return {
+    async receive(channel, messages) {
+      const connector = accounts.get(channel)?.connector
+      if (!connector) return
+      const account = connector.account
+      let queued = false
+      for (const message of messages) {
+        if (await store.findChannelInbound(channel, message.eventId)) continue
+        const address = `${channel}:${message.from}`
+        const waits = (message.media !== undefined && deps.storeMedia !== undefined) || (await store.hasQueuedChannelInbound({ channel, account, address }))
+        if (!waits) {
+          await takeIn(channel, connector, message)
+          continue
+        }
+        await store.queueChannelInbound({ channel, account, address, eventId: message.eventId, message: JSON.stringify(message), at: ctx.now() })
+        queued = true
+      }
+      if (queued) deps.onQueued?.()
+    },
+
+    async takeQueued(item) {
+      const connector = accounts.get(item.channel)?.connector
+      if (connector) {
+        // Taken in already (a crash after the append, before the removal): the append is a no-op then.
+        await takeIn(item.channel, connector, JSON.parse(item.message) as InboundMessage)
+      } else {
+        logger.warn({ channel: item.channel, eventId: item.eventId }, 'a queued inbound message has no connector here any more: dropped')
+      }
+      await store.deleteQueuedChannelInbound(item.id)
+    },
   }
 }

@@ -170,6 +170,37 @@ export function channelContract(make: StoreFactory): void {
       expect(await store().findChannelConversation({ channel: 'whatsapp', account: 'acct', address, member: uid('u') }), 'nowhere for a stranger').toBeUndefined()
     })
 
+    it('queues contacts\' messages once per event, in arrival order, and knows whose wait', async () => {
+      const address = `whatsapp:+55119${Math.floor(Math.random() * 1e8)}`
+      const item = (eventId: string, at: number) => ({ channel: 'whatsapp', account: 'acct', address, eventId, message: JSON.stringify({ eventId }), at })
+      const contact = { channel: 'whatsapp', account: 'acct', address }
+      expect(await store().hasQueuedChannelInbound(contact)).toBe(false)
+      expect(await store().queueChannelInbound(item('wamid.Q1', T0))).toBe(true)
+      expect(await store().queueChannelInbound(item('wamid.Q1', T0 + 1)), 'a redelivered webhook').toBe(false)
+      expect(await store().queueChannelInbound(item('wamid.Q2', T0 + 2))).toBe(true)
+      expect(await store().hasQueuedChannelInbound(contact)).toBe(true)
+      expect(await store().hasQueuedChannelInbound({ ...contact, account: 'other' })).toBe(false)
+      const queued = await store().listQueuedChannelInbound(10)
+      expect(queued.map((q) => [q.eventId, q.message, q.at])).toEqual([
+        ['wamid.Q1', JSON.stringify({ eventId: 'wamid.Q1' }), T0],
+        ['wamid.Q2', JSON.stringify({ eventId: 'wamid.Q2' }), T0 + 2],
+      ])
+      for (const q of queued) await store().deleteQueuedChannelInbound(q.id)
+      expect(await store().listQueuedChannelInbound(10)).toEqual([])
+      expect(await store().hasQueuedChannelInbound(contact)).toBe(false)
+    })
+
+    it('knows when a contact last wrote to an account', async () => {
+      const address = `whatsapp:+55119${Math.floor(Math.random() * 1e8)}`
+      const contact = { channel: 'whatsapp', account: 'acct', address }
+      expect(await store().lastChannelInboundAt(contact)).toBeUndefined()
+      for (const [eventId, at] of [['wamid.L1', T0 + 5], ['wamid.L2', T0 + 9], ['wamid.L3', T0 + 7]] as const) {
+        await store().recordChannelInbound({ ...contact, eventId, platformMessageId: eventId, messageId: uid('msg'), conversationId: uid('c'), at })
+      }
+      expect(await store().lastChannelInboundAt(contact)).toBe(T0 + 9)
+      expect(await store().lastChannelInboundAt({ ...contact, account: 'other' })).toBeUndefined()
+    })
+
     it('names the account owner by username, or the first admin', async () => {
       const admin = await store().createUser({ id: uid('u'), username: uid('Admin'), email: null, displayName: 'A', passwordHash: 'x', createdAt: T0 })
       const other = await store().createUser({ id: uid('u'), username: uid('Bob'), email: null, displayName: 'B', passwordHash: 'x', createdAt: T0 + 1 })

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { DomainEvent } from '../../../core/model.js'
-import type { ChannelDelivery, ChannelInboundRecord, ChannelStatusUpdate, ChannelStore } from '../../../ports/channel-store.js'
+import type { ChannelDelivery, ChannelInboundRecord, ChannelStatusUpdate, ChannelStore, QueuedChannelInbound } from '../../../ports/channel-store.js'
 import type { SqlDialect, SqlDriver, SqlExecutor, SqlRow } from './driver.js'
 import type { Migration } from './migration.js'
 import { identitiesIndex, identitiesTable } from './identities.js'
@@ -96,6 +96,28 @@ export const channelQueueHeadsMigration: Migration = {
          AND e.address = channel_deliveries.address AND e.state = 'pending' AND e.seq < channel_deliveries.seq)`,
   ],
 }
+
+/**
+ * Version 13: contacts' messages with a file wait here while the file is fetched, so the platform's
+ * webhook is answered at once; the messages of a contact that arrive meanwhile wait behind them.
+ */
+export const channelInboundQueueMigration = (ids: { key: string; bigint: string }): Migration => ({
+  version: 13,
+  name: 'channel-inbound-queue',
+  sql: [
+    `CREATE TABLE channel_inbound_queue (
+      position ${ids.key},
+      channel TEXT NOT NULL,
+      account TEXT NOT NULL,
+      address TEXT NOT NULL,
+      event_id TEXT NOT NULL,
+      message TEXT NOT NULL,
+      at ${ids.bigint} NOT NULL,
+      UNIQUE (channel, event_id)
+    )`,
+    `CREATE INDEX channel_inbound_queue_contact ON channel_inbound_queue (channel, account, address)`,
+  ],
+})
 
 const statusCode = { FAILED: 0, SENT: 1, DELIVERED: 2, READ: 3 } as const
 type RowStatus = keyof typeof statusCode
@@ -422,6 +444,39 @@ export function createSqlChannelStore(db: SqlDriver, dialect: SqlDialect, option
         [channel, address, account, memberId],
       )
       return last?.conversation_id
+    },
+
+    async queueChannelInbound(item) {
+      const inserted = await db.run(
+        `INSERT INTO channel_inbound_queue (channel, account, address, event_id, message, at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (channel, event_id) DO NOTHING`,
+        [item.channel, item.account, item.address, item.eventId, item.message, item.at],
+      )
+      return inserted > 0
+    },
+
+    async hasQueuedChannelInbound({ channel, account, address }) {
+      const rows = await db.query('SELECT 1 AS one FROM channel_inbound_queue WHERE channel = $1 AND account = $2 AND address = $3 LIMIT 1', [channel, account, address])
+      return rows.length > 0
+    },
+
+    async listQueuedChannelInbound(limit) {
+      const rows = await db.query('SELECT position, channel, account, address, event_id, message, at FROM channel_inbound_queue ORDER BY position LIMIT $1', [limit])
+      return rows.map(
+        (row): QueuedChannelInbound => ({
+          id: String(row['position']),
+          channel: String(row['channel']),
+          account: String(row['account']),
+          address: String(row['address']),
+          eventId: String(row['event_id']),
+          message: String(row['message']),
+          at: Number(row['at']),
+        }),
+      )
+    },
+
+    async deleteQueuedChannelInbound(id) {
+      await db.run('DELETE FROM channel_inbound_queue WHERE position = $1', [Number(id)])
     },
 
     async lastChannelInboundAt({ channel, account, address }) {

@@ -9,7 +9,7 @@ import { deadLettersMigration } from './dead-letters.js'
 import { adminsMigration } from './users.js'
 import { sessionsMigration } from './sessions.js'
 import { derivedReceiptsMigration } from './receipts.js'
-import { channelDeliveriesMigration, channelQueueHeadsMigration } from './channel-deliveries.js'
+import { channelDeliveriesMigration, channelInboundQueueMigration, channelQueueHeadsMigration } from './channel-deliveries.js'
 import type { Migration } from './migration.js'
 
 
@@ -187,6 +187,7 @@ export const sqliteMigrations: readonly Migration[] = [
   sessionsMigration,
   channelDeliveriesMigration({ key: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', nowMs: `CAST(strftime('%s', 'now') AS INTEGER) * 1000` }),
   channelQueueHeadsMigration,
+  channelInboundQueueMigration({ key: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' }),
 ]
 
 export const postgresMigrations: readonly Migration[] = [
@@ -206,6 +207,7 @@ export const postgresMigrations: readonly Migration[] = [
   sessionsMigration,
   channelDeliveriesMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT', nowMs: 'CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)' }),
   channelQueueHeadsMigration,
+  channelInboundQueueMigration({ key: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' }),
 ]
 
 /** Applies the migrations not applied yet. `lock` serialises concurrent starters where needed. */
