@@ -6,8 +6,10 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
+import { fromStruct } from '../../src/transports/grpc/convert.js'
 import { healthProtoPath } from '../../src/transports/grpc/health.js'
 import { apiProtoFiles, loaderOptions } from '../../src/transports/grpc/proto.js'
+import { eventually } from './ws.js'
 
 type AnyClient = grpc.Client & Record<string, any>
 type Constructor = new (address: string, credentials: grpc.ChannelCredentials) => AnyClient
@@ -82,3 +84,41 @@ export async function grpcUser(clients: GrpcClients, prefix = 'g'): Promise<{ us
 }
 
 export { grpc }
+
+export interface Received {
+  readonly type: string
+  readonly position?: { conversation_id: string; seq: number }
+  readonly cursor?: string
+  readonly data: Record<string, unknown>
+  readonly message?: any
+}
+
+/** EventService.Subscribe as a client sees it: every response, the last cursor, and how the call ended. */
+export class Subscription {
+  readonly received: Received[] = []
+  cursor: string | undefined
+  readonly ended: Promise<{ code: number; details: string; metadata: grpc.Metadata }>
+
+  constructor(readonly call: grpc.ClientReadableStream<any>) {
+    call.on('data', (response: any) => {
+      const frame: Received = { ...response, data: fromStruct(response.data ?? {}) }
+      this.received.push(frame)
+      if (frame.cursor !== undefined) this.cursor = frame.cursor
+    })
+    call.on('error', () => undefined) // reported through `ended`
+    this.ended = new Promise((resolve) => call.on('status', (status: grpc.StatusObject) => resolve(status)))
+  }
+
+  static open(clients: GrpcClients, token: string | undefined, request: Record<string, unknown> = {}, options: grpc.CallOptions = {}): Subscription {
+    return new Subscription(clients.events.Subscribe(request, bearer(token), options))
+  }
+
+  /** Seqs of the message.created events of one conversation, in arrival order. */
+  seqs(conversationId: string): number[] {
+    return this.received.filter((r) => r.type === 'message.created' && r.position?.conversation_id === conversationId).map((r) => r.position!.seq)
+  }
+
+  async waitFor(match: (frame: Received) => boolean, what: string, timeoutMs = 10_000): Promise<Received> {
+    return eventually(() => this.received.find(match), what, timeoutMs)
+  }
+}
