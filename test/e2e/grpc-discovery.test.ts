@@ -3,10 +3,13 @@
  * reflection proto, as grpcurl does) and the standard health service, which says SERVING while the
  * platform is ready and NOT_SERVING once it is shutting down.
  */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import descriptor from 'protobufjs/ext/descriptor/index.js'
 import { bearer, grpc, grpcClients, unary, type GrpcClients } from '../support/grpc.js'
-import { startTestPlatform, type TestPlatform } from '../support/platform.js'
+import { startTestPlatform, tempDir, type TestPlatform } from '../support/platform.js'
 
 /** One reflection request on a ServerReflectionInfo stream, as grpcurl sends them. */
 function reflect(clients: GrpcClients, request: Record<string, unknown>): Promise<any> {
@@ -95,5 +98,30 @@ describe('gRPC health while shutting down', () => {
     await stopped
     clients.close()
     expect(statuses).toEqual(['SERVING', 'NOT_SERVING'])
+  })
+})
+
+describe('gRPC over TLS', () => {
+  it('speaks TLS with the certificate of the HTTP API', async () => {
+    const dir = tempDir('chat4all-grpc-tls-')
+    const cert = join(dir.path, 'cert.pem')
+    const key = join(dir.path, 'key.pem')
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' })
+    const platform = await startTestPlatform({ CHAT4ALL_TLS_CERT: cert, CHAT4ALL_TLS_KEY: key })
+    const secure = grpcClients(platform.platform.grpcAddress!, grpc.credentials.createSsl(readFileSync(cert)))
+    const plain = grpcClients(platform.platform.grpcAddress!)
+    try {
+      expect(await unary(secure.health, 'Check', { service: '' })).toEqual({ status: 'SERVING' })
+      const refused = await unary(plain.health, 'Check', { service: '' }, undefined, { deadline: Date.now() + 5_000 }).catch((error: grpc.ServiceError) => error.code)
+      expect([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED], 'a plaintext client is not served').toContain(refused)
+    } finally {
+      secure.close()
+      plain.close()
+      await platform.stop()
+      dir.remove()
+    }
   })
 })

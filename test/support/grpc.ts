@@ -30,9 +30,9 @@ export interface GrpcClients {
   close(): void
 }
 
-export function grpcClients(address: string): GrpcClients {
+export function grpcClients(address: string, credentials = grpc.credentials.createInsecure()): GrpcClients {
   const v1 = definitions.chat4all.v1
-  const make = (constructor: Constructor) => new constructor(address, grpc.credentials.createInsecure())
+  const make = (constructor: Constructor) => new constructor(address, credentials)
   const clients = {
     auth: make(v1.AuthService),
     conversations: make(v1.ConversationService),
