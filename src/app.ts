@@ -14,7 +14,8 @@ import { createPresence } from './core/presence.js'
 import { createStreamHub, type StreamHub } from './core/stream/hub.js'
 import { createBatchMembers, createMemberCache, type MemberCache } from './core/stream/member-cache.js'
 import { buildHttpServer } from './transports/http/server.js'
-import { startGrpcServer, type GrpcServer } from './transports/grpc/server.js'
+import type { GrpcServer } from './transports/grpc/server.js'
+import { startGrpc } from './grpc-setup.js'
 import { createOutboxRelay } from './workers/outbox-relay.js'
 import { createFanoutWorker } from './workers/fanout.js'
 import type { ConsumeOptions, Consumer } from './ports/bus.js'
@@ -233,21 +234,9 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       await store.close()
     })())
 
-  // gRPC: the same core context, stream hub, files context and guards as the HTTP API, on a port of its own.
-  if (stream && config.grpcPort !== null) {
-    grpc = await startGrpcServer({
-      ctx,
-      fx,
-      hub: stream,
-      apiBase: () => config.files.publicUrl ?? url,
-      host: config.host,
-      port: config.grpcPort,
-      ...(config.security.tls
-        ? { tls: { cert: readFileSync(config.security.tls.certFile), key: readFileSync(config.security.tls.keyFile) } }
-        : {}),
-      keepaliveMs: config.stream.heartbeatMs,
-      health: { isReady: () => store.ping().then(() => true), intervalMs: 5_000 },
-    }).catch(async (error: unknown) => {
+  // gRPC on a port of its own, sharing the HTTP API's context, guards and stream hub.
+  if (stream) {
+    grpc = await startGrpc(config, { ctx, fx, hub: stream, store, httpUrl: url }).catch(async (error: unknown) => {
       await stop()
       throw error
     })
