@@ -236,7 +236,8 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
 
   // gRPC on a port of its own, sharing the HTTP API's context, guards and stream hub.
   if (stream) {
-    grpc = await startGrpc(config, { ctx, fx, hub: stream, store, httpUrl: url }).catch(async (error: unknown) => {
+    const setup = { ctx, fx, hub: stream, store, httpUrl: url, logger: logger.child({ service: 'grpc' }) }
+    grpc = await startGrpc(config, setup).catch(async (error: unknown) => {
       await stop()
       throw error
     })

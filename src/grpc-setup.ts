@@ -3,6 +3,7 @@
  * same core context (guards included), files context and stream hub. Part of the composition root.
  */
 import { readFileSync } from 'node:fs'
+import type { Logger } from 'pino'
 import type { Config } from './config/load.js'
 import type { CoreContext } from './core/context.js'
 import type { FilesContext } from './core/files/context.js'
@@ -17,6 +18,7 @@ export interface GrpcSetup {
   readonly store: Store
   /** The HTTP API's URL: download links point there unless CHAT4ALL_PUBLIC_URL says otherwise. */
   readonly httpUrl: string
+  readonly logger: Logger
 }
 
 /** Starts the gRPC server unless CHAT4ALL_GRPC_PORT is off. */
@@ -34,5 +36,6 @@ export async function startGrpc(config: Config, setup: GrpcSetup): Promise<GrpcS
     keepaliveMs: config.stream.heartbeatMs,
     // Readiness as GET /ready sees it: the store answers.
     health: { isReady: () => setup.store.ping().then(() => true), intervalMs: 5_000 },
+    logger: setup.logger,
   })
 }

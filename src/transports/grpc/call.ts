@@ -29,20 +29,31 @@ export function peerAddress(call: { getPeer(): string }): string {
 
 export type UnaryHandler<Req> = (request: Req, call: ServerUnaryCall<Req, unknown>) => Promise<Readonly<Record<string, unknown>>>
 
+/** Where failures on our side go (the operators' log); the client only learns the code. */
+export type ReportFailure = (error: unknown, method: string) => void
+
+/** The status a thrown value ends a call with; failures on our side are reported first. */
+export function failure(error: unknown, report: ReportFailure, method: string): ReturnType<typeof toServiceError> {
+  const mapped = toServiceError(error)
+  if (mapped.appError.status >= 500) report(mapped.appError.cause ?? error, method)
+  return mapped
+}
+
 /**
- * A grpc-js unary handler around an async one. A call the client cancelled (or whose deadline
+ * Wraps async handlers as grpc-js unary handlers. A call the client cancelled (or whose deadline
  * passed) gets no answer — grpc-js has already ended it with CANCELLED or DEADLINE_EXCEEDED.
  */
-export function unary<Req>(handler: UnaryHandler<Req>) {
-  return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
-    if (call.cancelled) return
-    handler(call.request, call).then(
-      (response) => {
-        if (!call.cancelled) callback(null, response)
-      },
-      (error: unknown) => {
-        if (!call.cancelled) callback(toServiceError(error))
-      },
-    )
-  }
+export function unaryWith(report: ReportFailure) {
+  return <Req>(handler: UnaryHandler<Req>) =>
+    (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
+      if (call.cancelled) return
+      handler(call.request, call).then(
+        (response) => {
+          if (!call.cancelled) callback(null, response)
+        },
+        (error: unknown) => {
+          if (!call.cancelled) callback(failure(error, report, call.getPath()))
+        },
+      )
+    }
 }

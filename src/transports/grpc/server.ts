@@ -6,6 +6,7 @@
 import { loadPackageDefinition, Server, ServerCredentials, type GrpcObject, type ServiceDefinition } from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
+import type { Logger } from 'pino'
 import type { CoreContext } from '../../core/context.js'
 import type { FilesContext } from '../../core/files/context.js'
 import type { StreamHub } from '../../core/stream/hub.js'
@@ -31,6 +32,7 @@ export interface GrpcServerOptions {
   /** HTTP/2 pings to idle connections, so a vanished peer's Subscribe ends (the stream's heartbeat). */
   readonly keepaliveMs: number
   readonly health: { readonly isReady: () => Promise<boolean>; readonly intervalMs: number }
+  readonly logger: Logger
 }
 
 export interface GrpcServer {
@@ -49,17 +51,18 @@ const service = (pkg: GrpcObject, name: string): ServiceDefinition => {
 
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const { ctx, fx, hub } = options
+  const report = (err: unknown, method: string) => options.logger.error({ err, method }, 'gRPC call failed')
   const api = loadPackageDefinition(loadApiDefinition())
   const server = new Server({
     'grpc.keepalive_time_ms': options.keepaliveMs,
     'grpc.keepalive_timeout_ms': Math.min(options.keepaliveMs, 20_000),
     'grpc.keepalive_permit_without_calls': 1,
   })
-  server.addService(service(api, 'AuthService'), authService(ctx))
-  server.addService(service(api, 'ConversationService'), conversationService(ctx))
-  server.addService(service(api, 'MessageService'), messageService(ctx))
-  server.addService(service(api, 'FileService'), fileService({ fx, apiBase: options.apiBase }))
-  server.addService(service(api, 'EventService'), eventService({ hub, auth: ctx.auth }))
+  server.addService(service(api, 'AuthService'), authService(ctx, report))
+  server.addService(service(api, 'ConversationService'), conversationService(ctx, report))
+  server.addService(service(api, 'MessageService'), messageService(ctx, report))
+  server.addService(service(api, 'FileService'), fileService({ fx, apiBase: options.apiBase, report }))
+  server.addService(service(api, 'EventService'), eventService({ hub, auth: ctx.auth, report }))
 
   const health = createHealth(options.health)
   health.addToServer(server)

@@ -3,7 +3,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js'
 import { login, refresh, register, type TokenPair } from '../../../core/accounts.js'
 import type { CoreContext } from '../../../core/context.js'
 import { enforceRate } from '../../../core/rate-limits.js'
-import { peerAddress, unary } from '../call.js'
+import { peerAddress, unaryWith, type ReportFailure } from '../call.js'
 import { presentUser } from '../convert.js'
 import { check, schemas } from '../validate.js'
 import type { RefreshRequest, RegisterRequest, TokenRequest } from '../wire-types.js'
@@ -15,7 +15,8 @@ const presentTokens = (pair: TokenPair) => ({
   refresh_token: pair.refreshToken,
 })
 
-export function authService(ctx: CoreContext): UntypedServiceImplementation {
+export function authService(ctx: CoreContext, report: ReportFailure): UntypedServiceImplementation {
+  const unary = unaryWith(report)
   return {
     Register: unary<RegisterRequest>(async (request, call) => {
       const body = check(schemas.register, {

@@ -12,7 +12,7 @@ import {
 import { errors } from '../../../core/errors.js'
 import type { ConversationCursor } from '../../../ports/store.js'
 import { decodeCursor, encodeCursor } from '../../http/present.js'
-import { authenticate, unary } from '../call.js'
+import { authenticate, unaryWith, type ReportFailure } from '../call.js'
 import { enumValue, fromStruct, presentConversation, presentMember, presentMessage } from '../convert.js'
 import { check, identifier, schemas, uuid } from '../validate.js'
 import type {
@@ -34,7 +34,8 @@ function parseCursor(cursor: string | undefined): ConversationCursor | undefined
   return { lastActivityAt: value.t, id: value.id }
 }
 
-export function conversationService(ctx: CoreContext): UntypedServiceImplementation {
+export function conversationService(ctx: CoreContext, report: ReportFailure): UntypedServiceImplementation {
+  const unary = unaryWith(report)
   const caller = async (call: { metadata: Parameters<typeof authenticate>[1] }) => (await authenticate(ctx.auth, call.metadata)).userId
 
   return {

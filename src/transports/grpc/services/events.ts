@@ -13,9 +13,8 @@ import { parseCursor } from '../../../core/stream/positions.js'
 import type { StreamSession } from '../../../core/stream/session.js'
 import { cursorOf } from '../../ws/sse.js'
 import { frameJson } from '../../ws/wire.js'
-import { authenticate } from '../call.js'
+import { authenticate, failure, type ReportFailure } from '../call.js'
 import { presentMessage, toStruct } from '../convert.js'
-import { toServiceError } from '../errors.js'
 import type { ProtoMessage, SubscribeRequest } from '../wire-types.js'
 
 type SubscribeCall = ServerWritableStream<SubscribeRequest, unknown>
@@ -98,9 +97,10 @@ function positionsOf(request: SubscribeRequest): Map<string, number> {
 export interface EventServiceOptions {
   readonly hub: StreamHub
   readonly auth: Authenticator
+  readonly report: ReportFailure
 }
 
-export function eventService({ hub, auth }: EventServiceOptions): UntypedServiceImplementation {
+export function eventService({ hub, auth, report }: EventServiceOptions): UntypedServiceImplementation {
   return {
     Subscribe: (call: SubscribeCall) => {
       const start = async () => {
@@ -119,7 +119,7 @@ export function eventService({ hub, auth }: EventServiceOptions): UntypedService
         call.on('close', () => session?.ended())
       }
       start().catch((error: unknown) => {
-        if (!call.cancelled) call.emit('error', toServiceError(error))
+        if (!call.cancelled) call.emit('error', failure(error, report, call.getPath()))
       })
     },
   }

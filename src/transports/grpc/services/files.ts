@@ -15,9 +15,8 @@ import { appendToUpload } from '../../../core/files/tus.js'
 import { createUpload, loadUpload } from '../../../core/files/uploads.js'
 import type { FileRecord } from '../../../core/model.js'
 import { enforceRate } from '../../../core/rate-limits.js'
-import { authenticate, unary } from '../call.js'
+import { authenticate, failure, unaryWith, type ReportFailure } from '../call.js'
 import { presentFile, timestamp } from '../convert.js'
-import { toServiceError } from '../errors.js'
 import { uuid } from '../validate.js'
 import type { FileIdRequest, UploadFileRequest } from '../wire-types.js'
 
@@ -25,6 +24,7 @@ export interface FileServiceOptions {
   readonly fx: FilesContext
   /** Where clients reach the HTTP API: download URLs point there. */
   readonly apiBase: () => string
+  readonly report: ReportFailure
 }
 
 type UploadCall = ServerReadableStream<UploadFileRequest, unknown>
@@ -122,7 +122,8 @@ async function upload(fx: FilesContext, call: UploadCall): Promise<Readonly<Reco
   return { file: presentFile(done) }
 }
 
-export function fileService({ fx, apiBase }: FileServiceOptions): UntypedServiceImplementation {
+export function fileService({ fx, apiBase, report }: FileServiceOptions): UntypedServiceImplementation {
+  const unary = unaryWith(report)
   const caller = async (call: { metadata: MetadataType }) => (await authenticate(fx.auth, call.metadata)).userId
 
   return {
@@ -132,7 +133,7 @@ export function fileService({ fx, apiBase }: FileServiceOptions): UntypedService
           if (!call.cancelled) callback(null, response)
         },
         (error: unknown) => {
-          if (!call.cancelled) callback(toServiceError(error))
+          if (!call.cancelled) callback(failure(error, report, call.getPath()))
         },
       )
     },

@@ -12,7 +12,7 @@ import { enforceRate } from '../../../core/rate-limits.js'
 import type { HistoryQuery as StoreHistoryQuery } from '../../../ports/store.js'
 import { decodeCursor, encodeCursor } from '../../http/present.js'
 import { readSendBody } from '../../send-input.js'
-import { authenticate, unary } from '../call.js'
+import { authenticate, unaryWith, type ReportFailure } from '../call.js'
 import { enumValue, fromStruct, presentMessage, presentReceipt, timestamp } from '../convert.js'
 import { check, identifier, schemas, uuid } from '../validate.js'
 import type { ListMessagesRequest, MarkReadUpToRequest, MessageIdRequest, SendMessageRequest } from '../wire-types.js'
@@ -58,7 +58,8 @@ function historyQuery(request: ListMessagesRequest): StoreHistoryQuery {
   return query.before_seq === undefined ? { limit } : { limit, beforeSeq: query.before_seq }
 }
 
-export function messageService(ctx: CoreContext): UntypedServiceImplementation {
+export function messageService(ctx: CoreContext, report: ReportFailure): UntypedServiceImplementation {
+  const unary = unaryWith(report)
   const caller = async (call: { metadata: Parameters<typeof authenticate>[1] }) => (await authenticate(ctx.auth, call.metadata)).userId
 
   return {
