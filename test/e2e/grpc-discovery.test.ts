@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import descriptor from 'protobufjs/ext/descriptor/index.js'
-import { bearer, grpc, grpcClients, unary, type GrpcClients } from '../support/grpc.js'
+import { bearer, grpc, grpcClients, grpcUser, Subscription, unary, type GrpcClients } from '../support/grpc.js'
 import { startTestPlatform, tempDir, type TestPlatform } from '../support/platform.js'
 
 /** One reflection request on a ServerReflectionInfo stream, as grpcurl sends them. */
@@ -77,9 +77,12 @@ describe('gRPC discovery', () => {
 })
 
 describe('gRPC health while shutting down', () => {
-  it('turns NOT_SERVING once the platform stops', async () => {
+  it('turns NOT_SERVING once the platform stops, and ends live subscriptions with UNAVAILABLE', async () => {
     const platform = await startTestPlatform()
     const clients = grpcClients(platform.platform.grpcAddress!)
+    const user = await grpcUser(clients)
+    const subscription = Subscription.open(clients, user.token)
+    await subscription.waitFor((r) => r.type === 'ready', 'subscribed')
     const statuses: string[] = []
     const watch = clients.health.Watch({ service: '' })
     const notServing = new Promise<void>((resolve) =>
@@ -98,6 +101,8 @@ describe('gRPC health while shutting down', () => {
     await stopped
     clients.close()
     expect(statuses).toEqual(['SERVING', 'NOT_SERVING'])
+    const ended = await subscription.ended
+    expect([ended.code, ended.metadata.get('stream-close-code')[0]], 'reconnect elsewhere and resume').toEqual([grpc.status.UNAVAILABLE, '1001'])
   })
 })
 
