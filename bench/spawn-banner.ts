@@ -62,6 +62,7 @@ export async function spawnUntilBanner(options: SpawnOptions, stderrCap = 64 * 1
       ...process.env,
       CHAT4ALL_HOST: '127.0.0.1',
       CHAT4ALL_PORT: '0',
+      CHAT4ALL_GRPC_PORT: '0',
       CHAT4ALL_LOG_LEVEL: 'warn',
       // A bench measures the platform flat out: a few users send thousands of messages a second,
       // far past the per-user limits that protect a deployment. Set it to measure them too.

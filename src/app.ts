@@ -14,6 +14,8 @@ import { createPresence } from './core/presence.js'
 import { createStreamHub, type StreamHub } from './core/stream/hub.js'
 import { createBatchMembers, createMemberCache, type MemberCache } from './core/stream/member-cache.js'
 import { buildHttpServer } from './transports/http/server.js'
+import type { GrpcServer } from './transports/grpc/server.js'
+import { startGrpc } from './grpc-setup.js'
 import { createOutboxRelay } from './workers/outbox-relay.js'
 import { createFanoutWorker } from './workers/fanout.js'
 import type { ConsumeOptions, Consumer } from './ports/bus.js'
@@ -35,6 +37,10 @@ export interface Platform {
   readonly ctx: CoreContext
   /** Where the API listens, e.g. http://127.0.0.1:8080 */
   readonly url: string
+  /** Where the gRPC API listens, e.g. 127.0.0.1:50051; undefined without the api role or with CHAT4ALL_GRPC_PORT=off. */
+  readonly grpcAddress: string | undefined
+  /** This process's live connections (WebSocket, SSE and gRPC Subscribe); undefined without the api role. */
+  readonly stream: StreamHub | undefined
   /** Stops taking requests, lets in-flight work finish, closes every adapter. */
   stop(): Promise<void>
 }
@@ -211,12 +217,13 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
 
   consumers.push(...(await channels.start(url)))
 
+  let grpc: GrpcServer | undefined
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
       // Live connections first: an open SSE response would otherwise hold http.close() until the grace ends.
       stream?.close()
-      await http.close()
+      await Promise.all([http.close(), grpc?.close(config.shutdownGraceMs)])
       services.abort()
       // Consumers finish the batches in hand; what they had not taken stays in the bus (or the outbox).
       await Promise.all([relay, webhookWorkers?.done, channels.done(), uploadCleanup, ...consumers.map((consumer) => consumer.drain())])
@@ -226,7 +233,17 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       await blobs.close()
       await store.close()
     })())
-  return { http, ctx, url, stop }
+
+  // gRPC on a port of its own, sharing the HTTP API's context, guards and stream hub.
+  if (stream) {
+    const setup = { ctx, fx, hub: stream, store, httpUrl: url, logger: logger.child({ service: 'grpc' }) }
+    grpc = await startGrpc(config, setup).catch(async (error: unknown) => {
+      await stop()
+      throw error
+    })
+  }
+
+  return { http, ctx, url, grpcAddress: grpc?.address, stream, stop }
 }
 
 function startStream(

@@ -81,6 +81,8 @@ async function runPrimary(options: ClusterOptions): Promise<void> {
     [
       '',
       `  Chat4All cluster is listening on ${shown}`,
+      // The API processes share the gRPC port as they share the HTTP one.
+      ...(config.grpcPort ? [`  gRPC API on 127.0.0.1:${config.grpcPort}`] : []),
       `  Storage: ${config.db.replace(/\/\/[^@]*@/, '//***@')}   Bus: ${config.bus}`,
       '  Processes:',
       ...children.map((child) => `    ${child.role.padEnd(7)} pid ${child.pid ?? '?'}`),

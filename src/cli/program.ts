@@ -6,10 +6,11 @@ import { configDocs, describeConfig, loadConfig } from '../config/load.js'
 import { adminCommand } from './admin.js'
 import { simulateCommand } from './simulate.js'
 
-function banner(url: string, db: string): string {
+function banner(url: string, db: string, grpcAddress: string | undefined): string {
   return [
     '',
     `  Chat4All is listening on ${url}`,
+    ...(grpcAddress ? [`  gRPC API on ${grpcAddress} (grpcurl -plaintext ${grpcAddress} list)`] : []),
     `  Storage: ${db.startsWith('sqlite:') ? db : db.replace(/\/\/[^@]*@/, '//***@')}`,
     '',
     '  Create a first account and get a token:',
@@ -27,7 +28,7 @@ async function serve(options: { role: string; channels?: string }): Promise<void
   const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
   for (const warning of warnings) logger.warn(warning)
   const platform = await startPlatform(config, logger, roles)
-  process.stdout.write(`${banner(platform.url, config.db)}\n`)
+  process.stdout.write(`${banner(platform.url, config.db, platform.grpcAddress)}\n`)
   let signals = 0
   const shutdown = (signal: string) => {
     if (++signals > 1) process.exit(1)

@@ -33,6 +33,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_SQLITE_SYNC: 'off' })).toThrow(ConfigError)
   })
 
+  it('serves gRPC on 50051 by default, on any free port with 0, not at all with off', () => {
+    const dir = dataDir()
+    expect(loadConfig({ CHAT4ALL_DATA_DIR: dir }).config.grpcPort).toBe(50051)
+    expect(loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_GRPC_PORT: '0' }).config.grpcPort).toBe(0)
+    expect(loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_GRPC_PORT: 'off' }).config.grpcPort).toBeNull()
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_GRPC_PORT: '70000' })).toThrow(/CHAT4ALL_GRPC_PORT/)
+    expect(() => loadConfig({ CHAT4ALL_DATA_DIR: dir, CHAT4ALL_GRPC_PORT: 'yes' })).toThrow(ConfigError)
+  })
+
   it('collects the connectors\' own settings it is told about, and masks their values', () => {
     const docs = { CHAT4ALL_WHATSAPP_ACCESS_TOKEN: 'token', CHAT4ALL_WHATSAPP_BASE_URL: 'base' }
     const { config, warnings } = loadConfig(

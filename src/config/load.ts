@@ -11,6 +11,8 @@ import { securityConfig, securityConfigDocs, type SecuritySettings } from './sec
 export interface Config {
   readonly host: string
   readonly port: number
+  /** The gRPC API's port (processes with the api role); 0: any free port; null: no gRPC server. */
+  readonly grpcPort: number | null
   readonly dataDir: string
   /** `sqlite:<path>` or `postgres://…` */
   readonly db: string
@@ -124,6 +126,7 @@ export interface StreamSettings {
 export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_HOST: 'Interface to listen on (default 0.0.0.0)',
   CHAT4ALL_PORT: 'Port to listen on (default 8080; PORT is honoured too)',
+  CHAT4ALL_GRPC_PORT: 'Port of the gRPC API, served by processes with the api role (default 50051; 0: any free port; off: no gRPC server)',
   CHAT4ALL_DATA_DIR: 'Where the embedded database and generated secrets live (default ./data)',
   CHAT4ALL_DB: 'sqlite:<file> (default sqlite:<data dir>/chat4all.db) or postgres://user@host:port/db',
   CHAT4ALL_BUS: 'memory: (default, in-process: one process) or nats://host:4222[,host2:4222] (NATS JetStream: scale out)',
@@ -188,6 +191,13 @@ function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 0)
   const value = Number(raw)
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${key} must be an integer ≥ ${min}, got '${raw}'`)
   return value
+}
+
+function grpcPort(env: NodeJS.ProcessEnv): number | null {
+  if ((env['CHAT4ALL_GRPC_PORT'] ?? '').trim().toLowerCase() === 'off') return null
+  const port = integer(env, 'CHAT4ALL_GRPC_PORT', 50051)
+  if (port > 65535) throw new ConfigError(`CHAT4ALL_GRPC_PORT must be a port (0 to 65535) or off, got '${port}'`)
+  return port
 }
 
 function jwtSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
@@ -278,6 +288,7 @@ export function loadConfig(
   const config: Config = {
     host: env['CHAT4ALL_HOST'] || '0.0.0.0',
     port: integer(env, 'CHAT4ALL_PORT', integer(env, 'PORT', 8080)),
+    grpcPort: grpcPort(env),
     dataDir,
     db: env['CHAT4ALL_DB'] || `sqlite:${join(dataDir, 'chat4all.db')}`,
     bus,

@@ -5,6 +5,13 @@ import type { Conversation, ConversationSummary, ConversationType, Member, Membe
 import { resolveMember, resolveMembers } from './members.js'
 import type { ConversationCursor } from '../ports/store.js'
 
+export interface ConversationUpdate {
+  /** A new title; null clears it; undefined keeps it. */
+  readonly title?: string | null | undefined
+  /** New metadata (replaces the old); undefined keeps it. */
+  readonly metadata?: Readonly<Record<string, unknown>> | null | undefined
+}
+
 export interface NewConversationInput {
   readonly type: ConversationType
   readonly members: readonly string[]
@@ -113,4 +120,31 @@ export async function removeMember(
   }
   const removed = await ctx.store.removeMember(conversationId, target.id, ctx.now())
   if (!removed) throw errors.memberNotFound(reference)
+}
+
+/**
+ * Changes a conversation's title and/or metadata: owners and admins of a group only (a private
+ * conversation's members are both plain members). Members hear of it as `conversation.updated`.
+ */
+export async function updateConversation(
+  ctx: CoreContext,
+  callerId: string,
+  conversationId: string,
+  change: ConversationUpdate,
+): Promise<ConversationView> {
+  const { membership } = await requireMembership(ctx, callerId, conversationId)
+  if (change.title === undefined && change.metadata === undefined) {
+    throw errors.validation('title', 'Give a title or metadata to change')
+  }
+  if (!canManage(membership.role)) throw errors.forbidden('Only owners and admins may change a conversation')
+  if (change.metadata && Buffer.byteLength(JSON.stringify(change.metadata)) > ctx.limits.maxMetadataBytes) {
+    throw errors.payloadTooLarge('metadata', `Metadata is limited to ${ctx.limits.maxMetadataBytes} bytes of JSON`)
+  }
+  const conversation = await ctx.store.updateConversation(conversationId, {
+    ...(change.title === undefined ? {} : { title: change.title }),
+    ...(change.metadata === undefined ? {} : { metadata: change.metadata }),
+    at: ctx.now(),
+  })
+  if (!conversation) throw errors.conversationNotFound(conversationId)
+  return { conversation, members: await ctx.store.listMembers(conversationId) }
 }

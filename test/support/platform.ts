@@ -31,7 +31,17 @@ export const generousRateLimits: Readonly<Record<string, string>> = Object.fromE
 
 export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   const dir = tempDir()
-  const { config } = loadConfig({ CHAT4ALL_DATA_DIR: dir.path, CHAT4ALL_PORT: '0', CHAT4ALL_HOST: '127.0.0.1', ...generousRateLimits, ...env }, channelSettingDocs)
+  const { config } = loadConfig(
+    {
+      CHAT4ALL_DATA_DIR: dir.path,
+      CHAT4ALL_PORT: '0',
+      CHAT4ALL_GRPC_PORT: '0',
+      CHAT4ALL_HOST: '127.0.0.1',
+      ...generousRateLimits,
+      ...env,
+    },
+    channelSettingDocs,
+  )
   const platform = await startPlatform(config, pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }))
   return {
     url: platform.url,
@@ -88,5 +98,11 @@ export async function spawnChat4all(args: readonly string[], env: Record<string,
 
 /** Spawns `chat4all serve` as its own process and waits until it listens. */
 export async function spawnServer(env: Record<string, string>, args: readonly string[] = []): Promise<ServerProcess> {
-  return spawnChat4all(['serve', ...args], { CHAT4ALL_HOST: '127.0.0.1', CHAT4ALL_LOG_LEVEL: 'warn', ...generousRateLimits, ...env })
+  return spawnChat4all(['serve', ...args], {
+    CHAT4ALL_HOST: '127.0.0.1',
+    CHAT4ALL_GRPC_PORT: '0',
+    CHAT4ALL_LOG_LEVEL: 'warn',
+    ...generousRateLimits,
+    ...env,
+  })
 }

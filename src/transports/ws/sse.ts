@@ -19,7 +19,8 @@ export const EVENTS_PATH = '/v1/events'
 /** How long an EventSource waits before reconnecting. */
 const RETRY_MS = 1_000
 
-function cursorOf(session: StreamSession): string {
+/** The positions of the conversations this stream told the client about (also the gRPC stream's cursor). */
+export function cursorOf(session: StreamSession): string {
   const entries: [string, number][] = []
   for (const id of session.touched) {
     const seq = session.positions.get(id)

@@ -206,6 +206,21 @@ export function createSqlConversationStore(
       return written(removed, removed)
     },
 
+    async updateConversation(conversationId, change) {
+      const updated = await db.transaction(async (tx) => {
+        const [row] = await tx.query('SELECT * FROM conversations WHERE id = $1', [conversationId])
+        if (!row) return undefined
+        const current = toConversation(row)
+        const title = change.title === undefined ? current.title : change.title
+        const metadata = change.metadata === undefined ? current.metadata : change.metadata
+        await tx.run('UPDATE conversations SET title = $2, metadata = $3 WHERE id = $1', [conversationId, title, jsonOrNull(metadata)])
+        const event: DomainEvent = { type: 'conversation.updated', conversationId, title, metadata, at: change.at }
+        await insertOutboxEvent(tx, `conversation.updated:${conversationId}:${randomUUID()}`, event, change.at)
+        return { ...current, title, metadata }
+      })
+      return written(updated, updated !== undefined)
+    },
+
     async listMemberships(memberId) {
       const rows = await db.query(
         `SELECT m.conversation_id, c.last_seq, m.joined_after_seq, m.delivered_up_to_seq, m.read_up_to_seq
