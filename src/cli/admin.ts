@@ -4,11 +4,14 @@
  * beside a running platform and before the first start alike.
  */
 import { Command } from 'commander'
-import { openConfiguredStore } from '../app.js'
-import { loadConfig } from '../config/load.js'
-import { setAdminRole } from '../core/admin.js'
 
 async function setRole(username: string, isAdmin: boolean): Promise<void> {
+  // Loaded here, not at the top: the other commands of the CLI should not load the platform.
+  const [{ openConfiguredStore }, { loadConfig }, { setAdminRole }] = await Promise.all([
+    import('../app.js'),
+    import('../config/load.js'),
+    import('../core/admin.js'),
+  ])
   const { config, warnings } = loadConfig()
   for (const warning of warnings) process.stderr.write(`${warning}\n`)
   const store = await openConfiguredStore(config)

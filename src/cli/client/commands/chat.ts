@@ -1,0 +1,4 @@
+import { Command } from 'commander'
+export function chatCommand(): Command {
+  return new Command('chat')
+}
