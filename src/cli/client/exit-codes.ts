@@ -45,7 +45,7 @@ function hintFor(error: Chat4AllError, server: string): string {
   if (error.code === 'network_error') return `is the server running? choose it with --server URL or CHAT4ALL_URL`
   if (error.code === 'checksum_mismatch') return 'run the command again; if it keeps failing the file changed or is corrupted'
   if (error.code === 'aborted') return 'run the same command again to resume'
-  if (error.status === 404) return 'check the id (chat4all conversations list shows yours)'
+  if (error.status === 404) return 'check the id, and that you may see it (chat4all conversations lists yours)'
   if (error.status === 410) return 'it expired; start over'
   if (error.status === 429) return `slow down; try again in ${Math.ceil((error.retryAfterMs ?? 1000) / 1000)} s`
   if (error.code === 'username_taken') return 'choose another username, or log in with chat4all login'
