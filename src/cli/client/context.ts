@@ -46,9 +46,9 @@ export function withCommonOptions(command: Command): Command {
  */
 export async function createContext(options: CommonOptions, forLogin = false): Promise<Context> {
   const profiles = new ProfileStore()
-  const profileName = forLogin ? (options.profile ?? process.env['CHAT4ALL_PROFILE'] ?? 'default') : await profiles.resolveName(options.profile)
+  const profileName = forLogin ? (options.profile ?? (process.env['CHAT4ALL_PROFILE'] || undefined) ?? 'default') : await profiles.resolveName(options.profile)
   const profile = await profiles.profile(profileName)
-  const server = (options.server ?? process.env['CHAT4ALL_URL'] ?? profile?.server ?? DEFAULT_SERVER).replace(/\/+$/, '')
+  const server = (options.server ?? (process.env['CHAT4ALL_URL'] || undefined) ?? profile?.server ?? DEFAULT_SERVER).replace(/\/+$/, '')
   const client = new Chat4AllClient({ baseUrl: server, tokens: profiles.tokens(profileName), uploadUrls: profiles.uploadUrls(profileName) })
   const names = await profiles.names(profileName)
   const me = profile?.user_id
@@ -79,7 +79,7 @@ export function action<A extends unknown[]>(
     const command = args.at(-1) as Command
     // Given before the command name (`chat4all --profile bob send …`) or after it.
     const options = command.optsWithGlobals<CommonOptions>()
-    let server = options.server ?? process.env['CHAT4ALL_URL'] ?? DEFAULT_SERVER
+    let server = options.server ?? (process.env['CHAT4ALL_URL'] || undefined) ?? DEFAULT_SERVER
     try {
       const ctx = await createContext(options, settings.forLogin)
       server = ctx.server

@@ -91,7 +91,7 @@ export class ProfileStore {
   }
 
   async resolveName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-    return flag ?? env['CHAT4ALL_PROFILE'] ?? (await this.config()).current ?? 'default'
+    return flag ?? (env['CHAT4ALL_PROFILE'] || undefined) ?? (await this.config()).current ?? 'default'
   }
 
   async profile(name: string): Promise<Profile | undefined> {
