@@ -1,4 +1,5 @@
 /** @module The SDK's entry point: one client per server and login, grouping the API by resource. */
+import { AdminApi } from './admin.js'
 import { AuthApi } from './auth.js'
 import { ConversationsApi } from './conversations.js'
 import { DownloadsApi, type DownloadOptions, type DownloadResult } from './downloads.js'
@@ -36,6 +37,8 @@ export class Chat4AllClient {
   readonly conversations: ConversationsApi
   readonly messages: MessagesApi
   readonly webhooks: WebhooksApi
+  /** For admins: dead letters and their replay. */
+  readonly admin: AdminApi
   readonly files: {
     upload(path: string, options?: UploadOptions): Promise<UploadResult>
     download(fileId: string, options?: DownloadOptions): Promise<DownloadResult>
@@ -54,6 +57,7 @@ export class Chat4AllClient {
     this.conversations = new ConversationsApi(http)
     this.messages = new MessagesApi(http)
     this.webhooks = new WebhooksApi(http)
+    this.admin = new AdminApi(http)
     const uploads = new UploadsApi(http, this.session, options.uploadUrls ?? memoryUploadUrlStore())
     const downloads = new DownloadsApi(http)
     this.files = {

@@ -362,3 +362,28 @@ export type StreamCommand =
   | { readonly type: 'ack' | 'read'; readonly conversation_id: string; readonly up_to_seq: number }
   | { readonly type: 'typing'; readonly conversation_id: string }
   | { readonly type: 'ping'; readonly id?: string | number }
+
+// ---- Operating the platform (docs/admin.md) ----
+
+export interface DeadLetter {
+  readonly id: string
+  /** The consumer group that gave up: fanout, webhooks … */
+  readonly group: string
+  readonly event_id: string
+  readonly event_type: string
+  readonly conversation_id: string | null
+  readonly event: unknown
+  readonly error: string
+  readonly attempts: number
+  readonly at: string | null
+}
+
+export interface DeadLetterPage {
+  readonly dead_letters: readonly DeadLetter[]
+  readonly pagination: Pagination
+}
+
+export interface ReplayQueued {
+  readonly status: 'queued'
+  readonly replay_event_id: string
+}

@@ -131,6 +131,13 @@ describe('chat4all client commands', { timeout: 180_000 }, () => {
     }
     const json = await alice.run(['status', '00000000-0000-4000-8000-000000000000', '--json'])
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'message_not_found', status: 404 } })
+    // The first account of a platform is its admin.
+    const letters = await alice.run(['admin', 'dead-letters', '--json'])
+    expect(letters.code, letters.stderr).toBe(0)
+    expect(JSON.parse(letters.stdout)).toEqual({ dead_letters: [] })
+    const refused = await bob.run(['admin', 'dead-letters'])
+    expect(refused.code).toBe(3)
+    expect(refused.stderr).toMatch(/admin/)
     const help = await alice.run(['send', '--help'])
     expect(help.code).toBe(0)
     for (const option of ['--file <path>', '--channels <list>', '--json', '--server <url>', '--profile <name>']) expect(help.stdout).toContain(option)
