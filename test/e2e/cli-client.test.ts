@@ -1,6 +1,6 @@
 /** `chat4all` client commands as real processes against a started platform: accounts, sending, history, following, exit codes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cliUser, dropProxy, type CliUser } from '../support/cli.js'
 import { startTestPlatform, type TestPlatform } from '../support/platform.js'
@@ -58,6 +58,19 @@ describe('chat4all client commands', { timeout: 180_000 }, () => {
     expect(login.stdout).toContain(`as ${names.bob}`)
     const whoami = await bob.run(['whoami', '--json'])
     expect(JSON.parse(whoami.stdout)).toMatchObject({ profile: 'default', server: platform.url, user: { user_id: ids['bob'], username: names.bob } })
+  })
+
+  it('gets several commands of one profile through a refused token at once, the session intact', async () => {
+    const path = join(bob.home, 'chat4all', 'credentials.json')
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as Record<string, { accessToken: string; refreshToken: string }>
+    const before = stored['default']!.refreshToken
+    writeFileSync(path, JSON.stringify({ default: { ...stored['default'], accessToken: 'refused.by.the.server' } }), { mode: 0o600 })
+    // A refresh token spent twice would revoke the session: every command here would then fail.
+    const runs = await Promise.all([1, 2, 3].map(() => bob.run(['whoami', '--json'])))
+    expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join('\n')).toEqual([0, 0, 0])
+    const after = (JSON.parse(readFileSync(path, 'utf8')) as typeof stored)['default']!
+    expect(after.refreshToken).not.toBe(before)
+    expect((await bob.run(['whoami'])).code).toBe(0)
   })
 
   it('sends by username and from stdin, and shows history and conversations (text and --json)', async () => {
