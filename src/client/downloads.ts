@@ -91,7 +91,7 @@ export class DownloadsApi {
     try {
       await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), count, createWriteStream(part, { flags: append ? 'a' : 'w' }))
     } catch (error) {
-      if (options.signal?.aborted) throw Chat4AllError.client('aborted', 'Download cancelled; run it again to resume', error)
+      if (options.signal?.aborted) throw Chat4AllError.client('aborted', 'Download cancelled', error)
       throw Chat4AllError.client('network_error', `The download was cut off (${(error as Error).message})`, error)
     }
   }

@@ -169,7 +169,7 @@ export class UploadsApi {
       return Number(response.headers['upload-offset'])
     } catch (error) {
       if (error instanceof Chat4AllError) throw error
-      if (options.signal?.aborted) throw Chat4AllError.client('aborted', 'Upload cancelled; run it again to resume', error)
+      if (options.signal?.aborted) throw Chat4AllError.client('aborted', 'Upload cancelled', error)
       throw Chat4AllError.client('network_error', `The upload was cut off (${(error as Error).message})`, error)
     }
   }
