@@ -31,7 +31,8 @@ export function messageLine(ctx: Context, message: Message, status?: DeliverySta
 /** `  ✓✓ read by bob up to #12` */
 export function receiptLine(ctx: Context, frame: MessageStatusFrame): string {
   const verb = { SENT: 'sent to', DELIVERED: 'delivered to', READ: 'read by', FAILED: 'failed for' }[frame.status]
+  const icon = { SENT: '✓', DELIVERED: '✓✓', READ: '✓✓', FAILED: '✗' }[frame.status]
   const what = frame.message_id ? `#${frame.up_to_seq}` : `up to #${frame.up_to_seq}`
   const who = frame.member.includes(':') ? frame.member : ctx.nameOf(frame.member)
-  return colour.dim(`  ${marks[frame.status]} ${verb} ${who} ${what}${frame.reason ? ` (${frame.reason})` : ''}`)
+  return colour.dim(`  ${icon} ${verb} ${who} ${what}${frame.reason ? ` (${frame.reason})` : ''}`)
 }
