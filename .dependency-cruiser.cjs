@@ -105,6 +105,16 @@ module.exports = {
       from: { path: '^src/transports/' },
       to: { path: '^src/adapters/' },
     },
+    {
+      name: 'sdk-imports-no-server-code',
+      severity: 'error',
+      comment:
+        'The SDK (src/client, published as chat4all/client) runs in applications, not in the server: ' +
+        'it imports its own modules, Node built-ins, ws, and the pure backoff arithmetic of ' +
+        'src/core/retry.ts, so that one retry schedule serves the server and its clients.',
+      from: { path: '^src/client/', pathNot: TEST_FILE },
+      to: { pathNot: ['^src/client/', '^src/core/retry[.]ts$', '(^|/)node_modules/(ws|@types/ws)/'], dependencyTypesNot: ['core'] },
+    },
   ],
   options: {
     doNotFollow: { path: ['node_modules'] },

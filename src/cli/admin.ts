@@ -1,14 +1,19 @@
 /**
  * @module `chat4all admin grant|revoke <username>`: the admin role from the command line, for the
  * operator of the deployment. It opens the store `serve` would open (same configuration), so it works
- * beside a running platform and before the first start alike.
+ * beside a running platform and before the first start alike. `admin dead-letters` and
+ * `admin replay` go through the API instead, as a logged-in admin.
  */
 import { Command } from 'commander'
-import { openConfiguredStore } from '../app.js'
-import { loadConfig } from '../config/load.js'
-import { setAdminRole } from '../core/admin.js'
+import { deadLetterCommands } from './client/commands/admin.js'
 
 async function setRole(username: string, isAdmin: boolean): Promise<void> {
+  // Loaded here, not at the top: the other commands of the CLI should not load the platform.
+  const [{ openConfiguredStore }, { loadConfig }, { setAdminRole }] = await Promise.all([
+    import('../app.js'),
+    import('../config/load.js'),
+    import('../core/admin.js'),
+  ])
   const { config, warnings } = loadConfig()
   for (const warning of warnings) process.stderr.write(`${warning}\n`)
   const store = await openConfiguredStore(config)
@@ -35,5 +40,6 @@ export function adminCommand(): Command {
     .command('revoke <username>')
     .description('take the admin role from a user')
     .action((username: string) => setRole(username, false))
+  for (const command of deadLetterCommands()) admin.addCommand(command)
   return admin
 }

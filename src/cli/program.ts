@@ -1,9 +1,13 @@
-/** @module The `chat4all` command line: serve the platform, inspect configuration. */
-import { Command } from 'commander'
-import pino from 'pino'
-import { channelSettingDocs, parseRoles, startPlatform } from '../app.js'
-import { configDocs, describeConfig, loadConfig } from '../config/load.js'
+/**
+ * @module The `chat4all` command line: the client commands (login, send, history, upload, chat …)
+ * and the operator commands (serve, cluster, config, simulate, admin). The server is imported only
+ * by the commands that run it, so a client command starts without loading the platform.
+ */
+import { Command, CommanderError } from 'commander'
 import { adminCommand } from './admin.js'
+import { clientCommands } from './client/index.js'
+import { withCommonOptions } from './client/context.js'
+import { ExitCode } from './client/exit-codes.js'
 import { simulateCommand } from './simulate.js'
 
 function banner(url: string, db: string, grpcAddress: string | undefined): string {
@@ -23,6 +27,11 @@ function banner(url: string, db: string, grpcAddress: string | undefined): strin
 }
 
 async function serve(options: { role: string; channels?: string }): Promise<void> {
+  const [{ default: pino }, { channelSettingDocs, parseRoles, startPlatform }, { loadConfig }] = await Promise.all([
+    import('pino'),
+    import('../app.js'),
+    import('../config/load.js'),
+  ])
   const roles = parseRoles(options.role, options.channels)
   const { config, warnings } = loadConfig(process.env, channelSettingDocs)
   const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
@@ -64,6 +73,10 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   const program = new Command()
     .name('chat4all')
     .description('Chat4All: one API for messaging across Chat4All, WhatsApp, Instagram and Telegram')
+  withCommonOptions(program)
+  program.commandsGroup('Client commands:')
+  for (const command of clientCommands()) program.addCommand(command)
+  program.commandsGroup('Operator commands:')
   program
     .command('serve', { isDefault: true })
     .description('start the platform (all roles in one process by default)')
@@ -88,11 +101,30 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   program
     .command('config')
     .description('print the resolved configuration (secrets masked) and every setting')
-    .action(() => {
+    .action(async () => {
+      const [{ channelSettingDocs }, { configDocs, describeConfig, loadConfig }] = await Promise.all([import('../app.js'), import('../config/load.js')])
       const { config, warnings } = loadConfig(process.env, channelSettingDocs)
       process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: { ...configDocs, ...channelSettingDocs }, warnings }, null, 2)}\n`)
     })
   program.addCommand(adminCommand())
   program.addCommand(simulateCommand())
-  await program.parseAsync([...argv])
+  program.addHelpText(
+    'after',
+    `
+Client commands take --server URL (or CHAT4ALL_URL), --profile NAME and --json.
+Exit codes: 0 ok, 1 error, 2 usage, 3 auth, 4 not found, 5 conflict, 6 server unreachable,
+7 checksum mismatch, 8 rate limited, 130 interrupted. More: docs/cli.md`,
+  )
+  // A mistake on the command line exits 2 (usage), not commander's 1; help exits 0.
+  const overrideExits = (command: Command) => {
+    command.exitOverride()
+    command.commands.forEach(overrideExits)
+  }
+  overrideExits(program)
+  try {
+    await program.parseAsync([...argv])
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error
+    process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage
+  }
 }

@@ -1,0 +1,11 @@
+/** @module `chat4all/client`: the typed TypeScript SDK of the Chat4All API. */
+export { Chat4AllClient, type Chat4AllClientOptions } from './client.js'
+export { Chat4AllError, type ClientErrorCode } from './errors.js'
+export { memoryTokenStore, TokenSession, type StoredTokens, type TokenStore } from './session.js'
+export { LiveStream, type ConnectionEvent, type LiveStreamOptions } from './stream.js'
+export { memoryUploadUrlStore, type UploadOptions, type UploadResult, type UploadUrlStore } from './uploads.js'
+export type { DownloadOptions, DownloadResult } from './downloads.js'
+export type { SendInput, SendResult } from './messages.js'
+export type { Progress, ProgressListener } from './transfer.js'
+export { withRetry, type RetryOptions } from './retry.js'
+export type * from './types.js'
