@@ -65,7 +65,7 @@ export const webRoutes =
       },
     })
     for (const url of webClientPaths) {
-      app.get(url, { schema: { hide: true } }, async (_request, reply) => {
+      app.get(url, async (_request, reply) => {
         reply.header('cache-control', revalidate)
         return reply.sendFile('index.html')
       })
