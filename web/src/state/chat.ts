@@ -4,6 +4,7 @@
  */
 import { createEndpoints, type Endpoints } from '../api/endpoints.js'
 import { createHttp } from '../api/http.js'
+import { ApiError } from '../api/problem.js'
 import type { Session } from '../api/session.js'
 import { StreamConnection, type StreamState } from '../api/stream.js'
 import type { Conversation, Member, Payload, StreamFrame } from '../api/types.js'
@@ -163,15 +164,28 @@ export class Chat {
     }
   }
 
-  async createConversation(type: 'private' | 'group', members: string[], title?: string): Promise<string> {
-    const created = await this.api.createConversation({ type, members, ...(title ? { title } : {}) })
-    // A private conversation's other member is the username typed, resolved by the server.
+  /**
+   * Creates a conversation and learns the names typed: a private conversation's other member is the
+   * username given; a group is created with its first member and the others added one by one, so
+   * each answer says which id a username has (the API has no lookup of names by id). Returns the id
+   * and the members that could not be added, with why.
+   */
+  async createConversation(type: 'private' | 'group', members: string[], title?: string): Promise<{ id: string; refused: string[] }> {
+    const [first, ...rest] = members
+    if (!first) throw new ApiError(400, 'validation_failed', 'Name at least one member')
+    const created = await this.api.createConversation({ type, members: type === 'private' ? members : [first], ...(title ? { title } : {}) })
     const other = created.members.find((m) => m.member !== this.state.me?.user_id)
-    if (type === 'private' && other && members[0]) learnName(other.member, members[0])
+    if (other) learnName(other.member, first)
     const c = this.upsertSummary(created, created.members)
     if (!c.lastMessage) c.historyLoaded = true
+    const refused: string[] = []
+    for (const member of type === 'group' ? rest : []) {
+      await this.addMember(created.conversation_id, member).catch((e: unknown) => {
+        refused.push(`${member}: ${e instanceof Error ? e.message : String(e)}`)
+      })
+    }
     this.changed()
-    return created.conversation_id
+    return { id: created.conversation_id, refused }
   }
 
   async addMember(id: string, member: string): Promise<void> {

@@ -1,6 +1,7 @@
 /** @module Type and send (Enter sends, Shift+Enter breaks the line), attach files, and tell the others you are typing. */
 import { useRef, useState } from 'preact/hooks'
 import type { Chat } from '../state/chat.js'
+import { PaperclipIcon } from './icons.js'
 
 const typingEveryMs = 2000
 
@@ -26,7 +27,7 @@ export function Composer({ chat, id, onFiles }: { chat: Chat; id: string; onFile
 
   return (
     <form class="composer" onSubmit={(e) => { e.preventDefault(); send() }} aria-label="Send a message">
-      <button type="button" class="secondary attach" aria-label="Attach files" onClick={() => picker.current?.click()}>📎</button>
+      <button type="button" class="secondary attach" aria-label="Attach files" onClick={() => picker.current?.click()}><PaperclipIcon /></button>
       <input ref={picker} type="file" multiple hidden aria-label="Choose files to send"
         onChange={(e) => { onFiles([...(e.currentTarget.files ?? [])]); e.currentTarget.value = '' }} />
       <label class="visually-hidden" for="composer-text">Message</label>

@@ -11,7 +11,7 @@ import { navigate } from './shell.js'
 function preview(message: Message | null, me: string): string {
   if (!message) return 'No messages yet'
   const who = message.sender_id === me ? 'You: ' : ''
-  if (message.payload.type === 'file') return `${who}📎 ${message.payload.file?.filename ?? 'file'}`
+  if (message.payload.type === 'file') return `${who}File: ${message.payload.file?.filename ?? 'file'}`
   return `${who}${message.payload.text}`
 }
 

@@ -105,7 +105,7 @@ export function ConversationView({ chat, id }: { chat: Chat; id: string }) {
           })}
           {pending.map((p) => (
             <li key={p.message_id} class="message mine pending" data-pending={p.message_id}>
-              <p class="text">{p.payload.type === 'text' ? p.payload.text : '📎 file'}</p>
+              <p class="text">{p.payload.type === 'text' ? p.payload.text : 'File'}</p>
               <span class="meta">
                 {p.state === 'failed' ? (
                   <>

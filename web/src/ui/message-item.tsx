@@ -6,8 +6,9 @@ import { tickOf, type ConversationState, type Tick } from '../state/model.js'
 import { nameOf } from '../state/names.js'
 import { ChannelMark } from './avatar.js'
 import { bytes, clock } from './format.js'
+import { ClockIcon, DownloadIcon } from './icons.js'
 
-const tickText: Readonly<Record<Tick, string>> = { pending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' }
+const tickText: Readonly<Record<Tick, string>> = { pending: '', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' }
 const tickLabel: Readonly<Record<Tick, string>> = {
   pending: 'not sent yet',
   sent: 'sent',
@@ -24,7 +25,7 @@ export function Ticks({ tick, onClick }: { tick: Tick; onClick?: () => void }) {
     </button>
   ) : (
     <span class={`ticks tick-${tick}`} data-tick={tick} aria-label={label} title={label} role="img">
-      {tickText[tick]}
+      {tick === 'pending' ? <ClockIcon /> : tickText[tick]}
     </span>
   )
 }
@@ -48,7 +49,7 @@ function FileView({ chat, fileId, file }: { chat: Chat; fileId: string; file: No
     <div class="file" data-file={fileId}>
       {isImage && src && <img src={src} alt={file.filename} class="preview-image" loading="lazy" />}
       <button class="secondary download" onClick={() => void download()}>
-        ⬇ {file.filename} <span class="muted">({bytes(file.size_bytes)})</span>
+        <DownloadIcon /> {file.filename} <span class="muted">({bytes(file.size_bytes)})</span>
       </button>
     </div>
   )

@@ -15,9 +15,10 @@ export function NewConversation({ chat, onDone }: { chat: Chat; onDone(): void }
     setError(null)
     const members = who.split(/[\s,]+/).map((m) => m.trim()).filter(Boolean)
     try {
-      const id = await chat.createConversation(type, members, type === 'group' ? title.trim() : undefined)
-      onDone()
+      const { id, refused } = await chat.createConversation(type, members, type === 'group' ? title.trim() : undefined)
       navigate(chat, id)
+      if (refused.length > 0) setError(`Not added: ${refused.join('; ')}`)
+      else onDone()
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'The server cannot be reached')
     }

@@ -1,0 +1,254 @@
+/**
+ * The web client in a real Chromium, two browser contexts as two people against a started platform:
+ * register, start a conversation, chat live with typing, presence and read ticks, send a file with
+ * a progress bar, pause and resume, download it on the other side byte for byte, drop the network
+ * and recover with no gap and no duplicate, keep the session across a reload, fit a phone.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { deflateSync } from 'node:zlib'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureWebClientBuilt, launchChromium, screenshot, shouldRunBrowserTests } from '../support/browser.js'
+import { startTestPlatform, type TestPlatform } from '../support/platform.js'
+
+const password = 'correct-horse-battery'
+const suffix = randomUUID().slice(0, 6)
+const aliceName = `alice_${suffix}`
+const bobName = `bob_${suffix}`
+
+async function register(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(url)
+  await page.getByRole('button', { name: 'New here? Create an account' }).click()
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.locator('.sidebar-head', { hasText: username }).waitFor()
+  await page.locator('[data-stream="live"]').waitFor({ state: 'attached' })
+}
+
+const myMessage = (page: Page, text: string) => page.locator('li.message.mine:not(.pending)', { hasText: text })
+const tickOf = (page: Page, text: string, tick: string) => myMessage(page, text).locator(`[data-tick="${tick}"]`)
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text)
+  await page.getByLabel('Message', { exact: true }).press('Enter')
+}
+
+/** The seqs and message ids the page shows, in page order. */
+function shown(page: Page): Promise<{ seqs: number[]; ids: string[] }> {
+  return page.evaluate(() => {
+    const items = [...document.querySelectorAll<HTMLElement>('li.message[data-seq]')]
+    return { seqs: items.map((li) => Number(li.dataset['seq'])), ids: items.map((li) => li.dataset['messageId'] ?? '') }
+  })
+}
+
+/** A small valid PNG (a 2×2 blue square): the other side must see it as an image. */
+function tinyPng(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff
+    for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type), data])
+    const out = Buffer.alloc(body.length + 8)
+    out.writeUInt32BE(data.length, 0)
+    body.copy(out, 4)
+    out.writeUInt32BE(crc(body), body.length + 4)
+    return out
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(2, 0)
+  header.writeUInt32BE(2, 4)
+  header[8] = 8 // bit depth
+  header[9] = 2 // RGB
+  const row = Buffer.from([0, 30, 90, 220, 30, 90, 220])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat([row, row]))),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
+describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web client in a real Chromium', () => {
+  let server: TestPlatform
+  let browser: Browser
+  let aliceContext: BrowserContext
+  let bobContext: BrowserContext
+  let alice: Page
+  let bob: Page
+  let conversationPath = ''
+
+  beforeAll(async () => {
+    ensureWebClientBuilt()
+    server = await startTestPlatform()
+    browser = await launchChromium()
+    aliceContext = await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: 'light' })
+    bobContext = await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: 'light', acceptDownloads: true })
+    alice = await aliceContext.newPage()
+    bob = await bobContext.newPage()
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('registers two people who chat live, with typing, presence and ticks moving sent → delivered → read', async () => {
+    await register(alice, server.url, aliceName)
+    await register(bob, server.url, bobName)
+
+    await alice.getByRole('button', { name: '+ New conversation' }).click()
+    await alice.getByLabel('Username or address').fill(bobName)
+    await alice.getByRole('button', { name: 'Start' }).click()
+    await alice.locator('.conversation-head h2', { hasText: bobName }).waitFor()
+    conversationPath = new URL(alice.url()).pathname
+    expect(conversationPath, 'the address bar names the conversation').toMatch(/^\/c\/[0-9a-f-]{36}$/)
+    await bob.locator('.conversation', { hasText: 'No messages yet' }).waitFor()
+
+    // Bob's network is down: Alice's message is stored (one tick) but cannot reach him.
+    await bobContext.setOffline(true)
+    await send(alice, 'Hello Bob')
+    await tickOf(alice, 'Hello Bob', 'sent').waitFor()
+    await bobContext.setOffline(false)
+    await tickOf(alice, 'Hello Bob', 'delivered').waitFor()
+
+    // Bob sees it in his list, unread, with a preview and Alice's name; opening it reads it.
+    const entry = bob.locator('.conversation', { hasText: 'Hello Bob' })
+    await entry.locator('[data-unread="1"]').waitFor()
+    await entry.getByText(aliceName).waitFor()
+    await screenshot(bob, 'conversation-list')
+    await entry.click()
+    await tickOf(alice, 'Hello Bob', 'read').waitFor()
+    expect(await entry.locator('[data-unread]').count(), 'nothing unread once open').toBe(0)
+
+    // Presence: a fresh connection is told its contacts' state.
+    await alice.reload()
+    await alice.locator('.subtitle[data-presence="online"]').waitFor()
+
+    // Typing shows on the other side; the message arrives live, and is read at once.
+    await bob.getByLabel('Message', { exact: true }).pressSequentially('Hi Al')
+    await alice.locator('.subtitle.typing', { hasText: `${bobName} is typing` }).waitFor()
+    await screenshot(alice, 'typing')
+    await bob.getByLabel('Message', { exact: true }).pressSequentially('ice!')
+    await bob.getByLabel('Message', { exact: true }).press('Enter')
+    await alice.locator('li.message.theirs', { hasText: 'Hi Alice!' }).waitFor()
+    await tickOf(bob, 'Hi Alice!', 'read').waitFor()
+    await alice.locator('.subtitle.typing').waitFor({ state: 'detached' })
+  })
+
+  it('uploads a file through tus with a progress bar, pause and resume; the other side downloads the same bytes and sees images', async () => {
+    // Two tus chunks (the client sends 5 MiB at a time).
+    const bytes = randomBytes(6 * 1024 * 1024)
+    // The second chunk waits until the bar has been seen part-way: progress is asserted, not raced.
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let patches = 0
+    await alice.route('**/v1/uploads/**', async (route) => {
+      if (route.request().method() === 'PATCH' && ++patches === 2) await gate
+      await route.continue().catch(() => undefined) // an aborted (paused) request is gone
+    })
+    await alice.locator('input[type="file"]').setInputFiles({ name: 'data.bin', mimeType: 'application/octet-stream', buffer: bytes })
+    await alice.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-percent]')?.dataset['percent']) >= 40)
+    const percent = Number(await alice.locator('[data-percent]').getAttribute('data-percent'))
+    expect(percent, 'the bar shows the first chunk sent, not the whole file').toBeLessThan(100)
+    await screenshot(alice, 'upload-progress')
+
+    await alice.getByRole('button', { name: 'Pause' }).click()
+    await alice.locator('.upload[data-state="paused"]').waitFor()
+    release()
+    await alice.getByRole('button', { name: 'Resume' }).click()
+    await myMessage(alice, 'data.bin').waitFor()
+    await alice.unroute('**/v1/uploads/**')
+
+    const download = bob.waitForEvent('download')
+    await bob.locator('li.message.theirs', { hasText: 'data.bin' }).getByRole('button').click()
+    const saved = await (await download).path()
+    expect(createHash('sha256').update(readFileSync(saved)).digest('hex'), 'the downloaded bytes are the uploaded ones').toBe(
+      createHash('sha256').update(bytes).digest('hex'),
+    )
+
+    await alice.locator('input[type="file"]').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: tinyPng() })
+    const image = bob.locator('li.message.theirs img.preview-image')
+    await image.waitFor()
+    await bob.waitForFunction(() => (document.querySelector<HTMLImageElement>('img.preview-image')?.naturalWidth ?? 0) === 2)
+  })
+
+  it('shows the lost connection, keeps what is typed offline, and resumes with no gap and no duplicate', async () => {
+    const before = await shown(bob)
+    await bobContext.setOffline(true)
+    await bob.locator('[data-stream="reconnecting"]', { hasText: 'Reconnecting' }).waitFor()
+    await send(bob, 'typed while offline')
+    await bob.locator('li.pending', { hasText: 'typed while offline' }).waitFor()
+    for (let i = 1; i <= 5; i++) await send(alice, `while you were away ${i}`)
+    await myMessage(alice, 'while you were away 5').waitFor()
+    await screenshot(bob, 'reconnecting')
+
+    await bobContext.setOffline(false)
+    await bob.locator('[data-stream="live"]').waitFor({ state: 'attached' })
+    await bob.locator('li.message.theirs', { hasText: 'while you were away 5' }).waitFor()
+    await myMessage(bob, 'typed while offline').waitFor()
+    await alice.locator('li.message.theirs', { hasText: 'typed while offline' }).waitFor()
+
+    const after = await shown(bob)
+    const first = after.seqs[0]!
+    expect(after.seqs, 'every seq once, in order, none missing').toEqual(after.seqs.map((_, i) => first + i))
+    expect(new Set(after.ids).size, 'no message twice').toBe(after.ids.length)
+    expect(after.seqs.length, 'five from Alice and one from Bob were added').toBe(before.seqs.length + 6)
+    expect(await alice.locator('li.message', { hasText: 'typed while offline' }).count(), 'the offline send arrived once').toBe(1)
+  })
+
+  it('keeps the session across a reload, opens deep links, fits a phone, and ends an expired session cleanly', async () => {
+    await bob.goto(`${server.url}${conversationPath}`)
+    await bob.locator('.conversation-head h2', { hasText: aliceName }).waitFor()
+    await bob.locator('li.message', { hasText: 'while you were away 5' }).waitFor()
+    await bob.getByLabel('Message', { exact: true }).pressSequentially('See you')
+    await alice.locator('.subtitle.typing').waitFor()
+    await screenshot(alice, 'conversation')
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 780 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    const page = await phone.newPage()
+    await register(page, server.url, `carol_${suffix}`)
+    await page.getByRole('button', { name: '+ New conversation' }).click()
+    await page.getByLabel('Group').check()
+    await page.getByLabel('Title').fill('Weekend plans')
+    await page.getByLabel(/^Members/).fill(`${aliceName}, ${bobName}, whatsapp:+5511999998888`)
+    await page.getByRole('button', { name: 'Create group' }).click()
+    await page.locator('.conversation-head h2', { hasText: 'Weekend plans' }).waitFor()
+    expect(await page.locator('nav.sidebar').isVisible(), 'one pane at a time on a phone').toBe(false)
+    await send(page, 'Saturday at the beach?')
+    await page.getByRole('button', { name: 'Members' }).click()
+    await page.locator('.members [aria-label="WhatsApp"]').waitFor()
+    await page.locator('.members', { hasText: bobName }).waitFor()
+    await page.getByRole('button', { name: 'Members' }).click()
+    await alice.locator('.conversation', { hasText: 'Weekend plans' }).click()
+    await alice.locator('li.message.theirs', { hasText: 'Saturday at the beach?' }).waitFor()
+    await send(alice, 'Count me in!')
+    // The WhatsApp contact answers from their phone (the platform's WhatsApp simulator plays it).
+    const inbound = await fetch(`${server.url}/_sim/whatsapp/_sim/contacts/+5511999998888/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Só se tiver sol ☀', name: 'Ana' }),
+    })
+    expect(inbound.ok, 'the simulator took the contact\'s message').toBe(true)
+    const fromWhatsApp = page.locator('li.message.theirs', { hasText: 'Só se tiver sol' })
+    await fromWhatsApp.locator('[aria-label="WhatsApp"]').waitFor()
+    await page.locator('li.message.theirs', { hasText: 'Count me in!' }).getByText(aliceName).waitFor()
+    await screenshot(page, 'phone-group')
+    await page.getByRole('button', { name: 'Back to conversations' }).click()
+    await page.locator('.conversation', { hasText: 'Weekend plans' }).waitFor()
+
+    // A refresh token the server no longer honours: the next load asks to sign in again.
+    await page.evaluate(() => localStorage.setItem('chat4all.session', JSON.stringify({ refresh_token: 'revoked', username: 'x' })))
+    await page.reload()
+    await page.getByText('Your session has ended. Sign in again.').waitFor()
+    await phone.close()
+  })
+})
