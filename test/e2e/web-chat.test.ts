@@ -35,6 +35,9 @@ async function send(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message', { exact: true }).press('Enter')
 }
 
+/** What Alice sends while Bob's network is down. */
+const missed = ['The report is up there', 'Page 3 has the numbers', 'Are you around?', 'Lunch at 1?', 'Ping me when you are back']
+
 /**
  * Types into the composer until the other page shows the typing indicator. The indicator lasts 5 s
  * unless renewed, so a busy machine must not make the test miss it: typing goes on while waiting.
@@ -60,8 +63,8 @@ async function shown(page: Page): Promise<{ seqs: number[]; ids: string[] }> {
   return { seqs, ids }
 }
 
-/** A small valid PNG (a 2×2 blue square): the other side must see it as an image. */
-function tinyPng(): Buffer {
+/** A valid PNG, 240×150, a sunset-like gradient: the other side must see it as an image. */
+function gradientPng(): Buffer {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
@@ -81,15 +84,20 @@ function tinyPng(): Buffer {
     return out
   }
   const header = Buffer.alloc(13)
-  header.writeUInt32BE(2, 0)
-  header.writeUInt32BE(2, 4)
+  const [width, height] = [240, 150]
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
   header[8] = 8 // bit depth
   header[9] = 2 // RGB
-  const row = Buffer.from([0, 30, 90, 220, 30, 90, 220])
+  const rows = Array.from({ length: height }, (_, y) => {
+    const row = Buffer.alloc(1 + width * 3) // filter byte 0, then RGB
+    for (let x = 0; x < width; x++) row.set([250 - y, 120 + Math.round((x * 60) / width), 60 + y], 1 + x * 3)
+    return row
+  })
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat([row, row]))),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
     chunk('IEND', Buffer.alloc(0)),
   ])
 }
@@ -170,9 +178,9 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
       if (route.request().method() === 'PATCH' && ++patches === 2) await gate
       await route.continue().catch(() => undefined) // an aborted (paused) request is gone
     })
-    await alice.locator('input[type="file"]').setInputFiles({ name: 'data.bin', mimeType: 'application/octet-stream', buffer: bytes })
-    // (Page-side code as text: the tests' type-check knows Node's globals, not the DOM's.)
-    await alice.waitForFunction(`Number(document.querySelector('[data-percent]')?.dataset.percent) >= 40`)
+    await alice.locator('input[type="file"]').setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: bytes })
+    const shownPercent = async () => Number((await alice.locator('[data-percent]').getAttribute('data-percent')) ?? 0)
+    await expect.poll(shownPercent, { timeout: 30_000 }).toBeGreaterThanOrEqual(40)
     const percent = Number(await alice.locator('[data-percent]').getAttribute('data-percent'))
     expect(percent, 'the bar shows the first chunk sent, not the whole file').toBeLessThan(100)
     await screenshot(alice, 'upload-progress')
@@ -181,20 +189,21 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     await alice.locator('.upload[data-state="paused"]').waitFor()
     release()
     await alice.getByRole('button', { name: 'Resume' }).click()
-    await myMessage(alice, 'data.bin').waitFor()
+    await myMessage(alice, 'report.pdf').waitFor()
     await alice.unroute('**/v1/uploads/**')
 
     const download = bob.waitForEvent('download')
-    await bob.locator('li.message.theirs', { hasText: 'data.bin' }).getByRole('button').click()
+    await bob.locator('li.message.theirs', { hasText: 'report.pdf' }).getByRole('button').click()
     const saved = await (await download).path()
     expect(createHash('sha256').update(readFileSync(saved)).digest('hex'), 'the downloaded bytes are the uploaded ones').toBe(
       createHash('sha256').update(bytes).digest('hex'),
     )
 
-    await alice.locator('input[type="file"]').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: tinyPng() })
+    await alice.locator('input[type="file"]').setInputFiles({ name: 'sunset.png', mimeType: 'image/png', buffer: gradientPng() })
     const image = bob.locator('li.message.theirs img.preview-image')
     await image.waitFor()
-    await bob.waitForFunction(`document.querySelector('img.preview-image')?.naturalWidth === 2`)
+    // Decoded, not just present: the page's CSP lets it load the signed URL.
+    await expect.poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 30_000 }).toBe(240)
   })
 
   it('shows the lost connection, keeps what is typed offline, and resumes with no gap and no duplicate', async () => {
@@ -203,13 +212,13 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     await bob.locator('[data-stream="reconnecting"]', { hasText: 'Reconnecting' }).waitFor()
     await send(bob, 'typed while offline')
     await bob.locator('li.pending', { hasText: 'typed while offline' }).waitFor()
-    for (let i = 1; i <= 5; i++) await send(alice, `while you were away ${i}`)
-    await myMessage(alice, 'while you were away 5').waitFor()
+    for (const text of missed) await send(alice, text)
+    await myMessage(alice, missed.at(-1)!).waitFor()
     await screenshot(bob, 'reconnecting')
 
     await bobContext.setOffline(false)
     await bob.locator('[data-stream="live"]').waitFor({ state: 'attached' })
-    await bob.locator('li.message.theirs', { hasText: 'while you were away 5' }).waitFor()
+    await bob.locator('li.message.theirs', { hasText: missed.at(-1)! }).waitFor()
     await myMessage(bob, 'typed while offline').waitFor()
     await alice.locator('li.message.theirs', { hasText: 'typed while offline' }).waitFor()
 
@@ -224,7 +233,7 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
   it('keeps the session across a reload, opens deep links, fits a phone, and ends an expired session cleanly', async () => {
     await bob.goto(`${server.url}${conversationPath}`)
     await bob.locator('.conversation-head h2', { hasText: aliceName }).waitFor()
-    await bob.locator('li.message', { hasText: 'while you were away 5' }).waitFor()
+    await bob.locator('li.message', { hasText: missed.at(-1)! }).waitFor()
     await typeUntilSeen(bob, alice)
     await screenshot(alice, 'conversation')
 
@@ -261,6 +270,7 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     await page.locator('.conversation', { hasText: 'Weekend plans' }).waitFor()
 
     // A refresh token the server no longer honours: the next load asks to sign in again.
+    // (Page-side code as text: the tests' type-check knows Node's globals, not the DOM's.)
     await page.evaluate(`localStorage.setItem('chat4all.session', JSON.stringify({ refresh_token: 'revoked', username: 'carol' }))`)
     await page.reload()
     await page.getByText('Your session has ended. Sign in again.').waitFor()

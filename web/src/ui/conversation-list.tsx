@@ -38,7 +38,7 @@ export function ConversationList({ chat }: { chat: Chat }) {
           const id = c.summary.conversation_id
           const title = titleOf(c, me.user_id)
           const other = c.summary.type === 'private' ? otherMember(c, me.user_id) : undefined
-          const online = other !== undefined && chat.state.presence.get(other)?.status === 'online'
+          const online = other !== undefined && chat.state.stream === 'live' && chat.state.presence.get(other)?.status === 'online'
           return (
             <li key={id}>
               <a

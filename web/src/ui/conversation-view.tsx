@@ -55,7 +55,8 @@ export function ConversationView({ chat, id }: { chat: Chat; id: string }) {
 
   const title = titleOf(conversation, me)
   const other = conversation.summary.type === 'private' ? otherMember(conversation, me) : undefined
-  const presence = other ? chat.state.presence.get(other) : undefined
+  // While the stream is down, presence is not known: show none rather than a stale one.
+  const presence = other && chat.state.stream === 'live' ? chat.state.presence.get(other) : undefined
   const typers = [...conversation.typing.keys()].map(nameOf)
   const subtitle = typers.length > 0
     ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
