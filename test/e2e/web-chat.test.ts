@@ -5,11 +5,14 @@
  * and recover with no gap and no duplicate, keep the session across a reload, fit a phone.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureWebClientBuilt, launchChromium, screenshot, shouldRunBrowserTests } from '../support/browser.js'
+import { newUser } from '../support/client.js'
 import { startTestPlatform, type TestPlatform } from '../support/platform.js'
 
 const password = 'correct-horse-battery'
@@ -199,11 +202,49 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
       createHash('sha256').update(bytes).digest('hex'),
     )
 
+    // Dropped on the conversation, a file goes the same way.
+    const dropped = await alice.evaluateHandle(
+      `(() => { const d = new DataTransfer(); d.items.add(new File(['minutes of the meeting'], 'notes.txt', { type: 'text/plain' })); return d })()`,
+    )
+    await alice.locator('main.conversation-view').dispatchEvent('drop', { dataTransfer: dropped })
+    await bob.locator('li.message.theirs', { hasText: 'notes.txt' }).waitFor()
+
     await alice.locator('input[type="file"]').setInputFiles({ name: 'sunset.png', mimeType: 'image/png', buffer: gradientPng() })
     const image = bob.locator('li.message.theirs img.preview-image')
     await image.waitFor()
     // Decoded, not just present: the page's CSP lets it load the signed URL.
     await expect.poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 30_000 }).toBe(240)
+  })
+
+  it('resumes an upload cut by a reload from the server\'s offset once the file is picked again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chat4all-web-'))
+    const path = join(dir, 'video.mp4') // a file on disk: its name, size and mtime make tus's fingerprint
+    writeFileSync(path, randomBytes(6 * 1024 * 1024))
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let patches = 0
+    await alice.route('**/v1/uploads/**', async (route) => {
+      if (route.request().method() === 'PATCH' && ++patches === 2) await gate
+      await route.continue().catch(() => undefined)
+    })
+    await alice.locator('input[type="file"]').setInputFiles(path)
+    await expect.poll(async () => Number((await alice.locator('[data-percent]').getAttribute('data-percent')) ?? 0), { timeout: 30_000 }).toBeGreaterThanOrEqual(40)
+    // The reload cuts the second chunk while it is held: the server has the first one only.
+    await alice.reload()
+    await alice.unroute('**/v1/uploads/**')
+    release()
+    await alice.getByText('video.mp4 (6.0 MB) was interrupted').waitFor()
+    const offsets: string[] = []
+    await alice.route('**/v1/uploads/**', async (route) => {
+      if (route.request().method() === 'PATCH') offsets.push((await route.request().headerValue('upload-offset')) ?? '')
+      await route.continue()
+    })
+    await alice.locator('input[type="file"]').setInputFiles(path)
+    await bob.locator('li.message.theirs', { hasText: 'video.mp4' }).waitFor()
+    await alice.unroute('**/v1/uploads/**')
+    expect(offsets[0], 'the upload went on from the first chunk the server had').toBe(String(5 * 1024 * 1024))
+    expect(await alice.getByText('was interrupted').count(), 'nothing left to resume').toBe(0)
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('shows the lost connection, keeps what is typed offline, and resumes with no gap and no duplicate', async () => {
@@ -228,6 +269,37 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     expect(new Set(after.ids).size, 'no message twice').toBe(after.ids.length)
     expect(after.seqs.length, 'five from Alice and one from Bob were added').toBe(before.seqs.length + 6)
     expect(await alice.locator('li.message', { hasText: 'typed while offline' }).count(), 'the offline send arrived once').toBe(1)
+  })
+
+  it('scrolls back through a long history page by page on a new device, every message once and in order', async () => {
+    const dave = await newUser(server.url, 'dave')
+    for (let i = 1; i <= 120; i++) {
+      const sent = await dave.post('/v1/messages', { to: aliceName, payload: { type: 'text', text: `line ${i}` }, metadata: { sender_name: dave.username } })
+      expect(sent.status).toBe(202)
+    }
+    // Alice's open page receives all of it live and acknowledges it…
+    const entry = alice.locator('.conversation', { hasText: dave.username })
+    await entry.locator('[data-unread="120"]').waitFor()
+    // …so a new device of hers is replayed nothing, and reads the history page by page.
+    const laptop = await browser.newContext({ viewport: { width: 1100, height: 720 } })
+    const page = await laptop.newPage()
+    await page.goto(server.url)
+    await page.getByLabel('Username').fill(aliceName)
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('.conversation', { hasText: dave.username }).click()
+    await page.locator('li.message.theirs', { hasText: 'line 120' }).waitFor()
+    expect((await shown(page)).seqs.length, 'the newest page first').toBe(50)
+    while ((await shown(page)).seqs.length < 120) {
+      const before = (await shown(page)).seqs.length
+      await page.locator('.messages').evaluate((el) => el.scrollTo(0, 0))
+      await expect.poll(async () => (await shown(page)).seqs.length, { timeout: 30_000 }).toBeGreaterThan(before)
+    }
+    expect((await shown(page)).seqs, 'seq 1 to 120, once each, in order').toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
+    expect(await page.locator('.older').count(), 'nothing older to load').toBe(0)
+    // Read on the new device: the first page's badge goes too.
+    await entry.locator('[data-unread]').waitFor({ state: 'detached' })
+    await laptop.close()
   })
 
   it('keeps the session across a reload, opens deep links, fits a phone, and ends an expired session cleanly', async () => {
@@ -266,6 +338,17 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     await fromWhatsApp.locator('[aria-label="WhatsApp"]').waitFor()
     await page.locator('li.message.theirs', { hasText: 'Count me in!' }).getByText(aliceName).waitFor()
     await screenshot(page, 'phone-group')
+
+    // Receipts per member on demand, then a member removed: his list drops the group.
+    await myMessage(page, 'Saturday at the beach?').locator('[data-tick]').click()
+    const receipts = page.getByRole('list', { name: 'Receipts' })
+    await receipts.getByText(`${aliceName}: read`).waitFor()
+    await receipts.getByText('+5511999998888:').waitFor()
+    await page.getByRole('button', { name: 'Members' }).click()
+    await page.locator('.members li', { hasText: bobName }).getByRole('button', { name: 'Remove' }).click()
+    await bob.locator('.conversation', { hasText: 'Weekend plans' }).waitFor({ state: 'detached' })
+    await page.locator('.subtitle', { hasText: '3 members' }).waitFor()
+    await page.getByRole('button', { name: 'Members' }).click()
     await page.getByRole('button', { name: 'Back to conversations' }).click()
     await page.locator('.conversation', { hasText: 'Weekend plans' }).waitFor()
 

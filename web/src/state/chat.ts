@@ -32,7 +32,8 @@ export class Chat {
   private readonly outbox: Outbox
   private readonly toAck = new Map<string, number>()
   private ackTimer: ReturnType<typeof setTimeout> | undefined
-  private readonly fetching = new Set<string>()
+  /** Frames of conversations being fetched, applied once they are known. */
+  private readonly waiting = new Map<string, StreamFrame[]>()
   private renderQueued = false
 
   constructor(readonly session: Session) {
@@ -148,19 +149,24 @@ export class Chat {
     this.changed()
   }
 
-  async fetchConversation(id: string): Promise<ConversationState | undefined> {
-    if (this.fetching.has(id)) return undefined
-    this.fetching.add(id)
+  /** Fetches a conversation the page did not know, then applies the frames that arrived meanwhile. */
+  async fetchConversation(id: string, frame?: StreamFrame): Promise<ConversationState | undefined> {
+    const queued = this.waiting.get(id)
+    if (queued) {
+      if (frame) queued.push(frame)
+      return undefined
+    }
+    this.waiting.set(id, frame ? [frame] : [])
     try {
       const detail = await this.api.conversation(id)
-      const c = this.upsertSummary(detail, detail.members)
-      // What the stream brought before the fetch finished is in history; the page loads it on open.
-      this.changed()
-      return c
+      return this.upsertSummary(detail, detail.members)
     } catch {
-      return undefined
+      return undefined // not ours (any more): its frames are dropped with it
     } finally {
-      this.fetching.delete(id)
+      const frames = this.waiting.get(id) ?? []
+      this.waiting.delete(id)
+      if (this.state.conversations.has(id)) for (const f of frames) this.onFrame(f)
+      this.changed()
     }
   }
 
@@ -241,7 +247,7 @@ export class Chat {
     if (frame.type === 'ok' || frame.type === 'error') this.outbox.answered(frame)
     else
       applyFrame(this.state, this.positions, frame, {
-        unknownConversation: (id) => void this.fetchConversation(id),
+        unknownConversation: (id, f) => void this.fetchConversation(id, f),
         received: (id, seq) => this.received(id, seq),
         reload: (id) => void this.reload(id),
       })

@@ -4,8 +4,8 @@ import { learnName } from './names.js'
 import { newConversationState, type ChatState, type ConversationState, type MemberState } from './model.js'
 
 export interface FrameEffects {
-  /** A conversation the page has not heard of: fetch it. */
-  unknownConversation(id: string): void
+  /** A frame of a conversation the page has not heard of: fetch it, then apply the frame. */
+  unknownConversation(id: string, frame: StreamFrame): void
   /** A message of someone else arrived: acknowledge (or mark read if it is on screen). */
   received(conversationId: string, seq: number): void
   /** A conversation's local copy cannot be trusted any more (stream.reset): refetch it. */
@@ -43,7 +43,7 @@ export function applyFrame(state: ChatState, positions: Map<string, number>, fra
   const me = state.me?.user_id
   const conv = (id: string): ConversationState | undefined => {
     const found = state.conversations.get(id)
-    if (!found) fx.unknownConversation(id)
+    if (!found) fx.unknownConversation(id, frame)
     return found
   }
   switch (frame.type) {

@@ -20,7 +20,7 @@ export function ConversationView({ chat, id }: { chat: Chat; id: string }) {
   const [dragging, setDragging] = useState(false)
   const [loadingOlder, setLoadingOlder] = useState(false)
   const stickToBottom = useRef(true)
-  const before = useRef<{ height: number; top: number } | null>(null)
+  const before = useRef<{ height: number; top: number; count: number } | null>(null)
   const conversation = chat.state.conversations.get(id)
   const me = chat.state.me?.user_id ?? ''
   const seqs = conversation ? [...conversation.messages.keys()].sort((a, b) => a - b) : []
@@ -31,6 +31,8 @@ export function ConversationView({ chat, id }: { chat: Chat; id: string }) {
     const el = list.current
     if (!el) return
     if (before.current) {
+      // Only once the older page is in (a render for the loading state comes first).
+      if (before.current.count === seqs.length) return
       el.scrollTop = before.current.top + (el.scrollHeight - before.current.height)
       before.current = null
     } else if (stickToBottom.current) el.scrollTop = el.scrollHeight
@@ -47,8 +49,12 @@ export function ConversationView({ chat, id }: { chat: Chat; id: string }) {
     stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40
     if (el.scrollTop < 80 && conversation.hasOlder && !loadingOlder) {
       setLoadingOlder(true)
-      before.current = { height: el.scrollHeight, top: el.scrollTop }
-      void chat.loadOlder(id).finally(() => setLoadingOlder(false))
+      before.current = { height: el.scrollHeight, top: el.scrollTop, count: seqs.length }
+      void chat.loadOlder(id).finally(() => {
+        setLoadingOlder(false)
+        // Nothing came (an error, or nothing older after all): do not hold the next render.
+        if (conversation.messages.size === seqs.length) before.current = null
+      })
     }
     if (stickToBottom.current) chat.markOpenRead()
   }
