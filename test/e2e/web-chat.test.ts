@@ -113,6 +113,8 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
   let alice: Page
   let bob: Page
   let conversationPath = ''
+  /** What the page's CSP refused: the client must need nothing it forbids. */
+  const cspViolations: string[] = []
 
   beforeAll(async () => {
     ensureWebClientBuilt()
@@ -122,12 +124,17 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     bobContext = await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: 'light', acceptDownloads: true })
     alice = await aliceContext.newPage()
     bob = await bobContext.newPage()
+    for (const page of [alice, bob]) {
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
+      })
+    }
   }, 180_000)
 
   afterAll(async () => {
     await browser?.close()
     await server?.stop()
-  })
+  }, 120_000)
 
   it('registers two people who chat live, with typing, presence and ticks moving sent → delivered → read', async () => {
     await register(alice, server.url, aliceName)
@@ -168,7 +175,7 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     await alice.locator('li.message.theirs', { hasText: 'Hi Alice!' }).waitFor()
     await tickOf(bob, 'Hi Alice!', 'read').waitFor()
     await alice.locator('.subtitle.typing').waitFor({ state: 'detached' })
-  })
+  }, 120_000)
 
   it('uploads a file through tus with a progress bar, pause and resume; the other side downloads the same bytes and sees images', async () => {
     // Two tus chunks (the client sends 5 MiB at a time).
@@ -214,7 +221,7 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     await image.waitFor()
     // Decoded, not just present: the page's CSP lets it load the signed URL.
     await expect.poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 30_000 }).toBe(240)
-  })
+  }, 120_000)
 
   it('resumes an upload cut by a reload from the server\'s offset once the file is picked again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chat4all-web-'))
@@ -245,7 +252,7 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     expect(offsets[0], 'the upload went on from the first chunk the server had').toBe(String(5 * 1024 * 1024))
     expect(await alice.getByText('was interrupted').count(), 'nothing left to resume').toBe(0)
     rmSync(dir, { recursive: true, force: true })
-  })
+  }, 120_000)
 
   it('shows the lost connection, keeps what is typed offline, and resumes with no gap and no duplicate', async () => {
     const before = await shown(bob)
@@ -269,7 +276,7 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     expect(new Set(after.ids).size, 'no message twice').toBe(after.ids.length)
     expect(after.seqs.length, 'five from Alice and one from Bob were added').toBe(before.seqs.length + 6)
     expect(await alice.locator('li.message', { hasText: 'typed while offline' }).count(), 'the offline send arrived once').toBe(1)
-  })
+  }, 120_000)
 
   it('scrolls back through a long history page by page on a new device, every message once and in order', async () => {
     const dave = await newUser(server.url, 'dave')
@@ -300,7 +307,7 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     // Read on the new device: the first page's badge goes too.
     await entry.locator('[data-unread]').waitFor({ state: 'detached' })
     await laptop.close()
-  })
+  }, 120_000)
 
   it('keeps the session across a reload, opens deep links, fits a phone, and ends an expired session cleanly', async () => {
     await bob.goto(`${server.url}${conversationPath}`)
@@ -358,5 +365,9 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     await page.reload()
     await page.getByText('Your session has ended. Sign in again.').waitFor()
     await phone.close()
+  }, 120_000)
+
+  it('needed nothing the page\'s Content Security Policy forbids', () => {
+    expect(cspViolations).toEqual([])
   })
 })

@@ -67,9 +67,14 @@ export class Session {
     return this.refreshing
   }
 
+  /**
+   * Ends the session here and on the server. What this browser kept for the account goes too:
+   * unsent messages, interrupted uploads, learnt names (a shared computer keeps nothing of it).
+   */
   async logout(): Promise<void> {
     const stored = readStored()
     const token = this.access?.token
+    for (const key of Object.keys(localStorage)) if (key.startsWith('chat4all.') || key.startsWith('tus::')) localStorage.removeItem(key)
     this.end('signed-out')
     if (stored && token) {
       await fetch('/auth/logout', {

@@ -36,11 +36,14 @@ export class Chat {
   private readonly waiting = new Map<string, StreamFrame[]>()
   private renderQueued = false
 
+  private readonly typingTimer: ReturnType<typeof setInterval>
+  private readonly onVisible = () => this.markOpenRead()
+
   constructor(readonly session: Session) {
     this.api = createEndpoints(createHttp(session))
     this.outbox = new Outbox(this)
-    setInterval(() => this.expireTyping(), 1000)
-    document.addEventListener('visibilitychange', () => this.markOpenRead())
+    this.typingTimer = setInterval(() => this.expireTyping(), 1000)
+    document.addEventListener('visibilitychange', this.onVisible)
   }
 
   subscribe(listener: () => void): () => void {
@@ -76,6 +79,9 @@ export class Chat {
   stop(): void {
     this.stream?.stop()
     this.stream = null
+    clearInterval(this.typingTimer)
+    clearTimeout(this.ackTimer)
+    document.removeEventListener('visibilitychange', this.onVisible)
   }
 
   send(command: Readonly<Record<string, unknown>>): boolean {
