@@ -9,8 +9,8 @@ import { ApiError, toApiError } from './problem.js'
 import type { TokenPair } from './types.js'
 
 const storageKey = 'chat4all.session'
-/** Refresh this long before the access token expires, so no request races its expiry. */
-const marginMs = 30_000
+/** Refresh this long before the access token expires (a quarter of its life at most), so no request races its expiry. */
+const marginMs = (lifetimeMs: number): number => Math.min(30_000, lifetimeMs / 4)
 
 interface Stored {
   readonly refresh_token: string
@@ -29,7 +29,7 @@ function readStored(): Stored | null {
 type Listener = (reason: 'expired' | 'signed-out') => void
 
 export class Session {
-  private access: { token: string; expiresAt: number } | null = null
+  private access: { token: string; expiresAt: number; lifetimeMs: number } | null = null
   private refreshing: Promise<string> | null = null
   private readonly listeners = new Set<Listener>()
 
@@ -55,7 +55,7 @@ export class Session {
 
   /** A valid access token, refreshed first when it is about to expire. */
   async accessToken(): Promise<string> {
-    if (this.access && this.access.expiresAt - marginMs > Date.now()) return this.access.token
+    if (this.access && this.access.expiresAt - marginMs(this.access.lifetimeMs) > Date.now()) return this.access.token
     return this.refresh()
   }
 
@@ -103,7 +103,7 @@ export class Session {
   }
 
   private keep(pair: TokenPair, username: string): string {
-    this.access = { token: pair.access_token, expiresAt: Date.now() + pair.expires_in * 1000 }
+    this.access = { token: pair.access_token, expiresAt: Date.now() + pair.expires_in * 1000, lifetimeMs: pair.expires_in * 1000 }
     localStorage.setItem(storageKey, JSON.stringify({ refresh_token: pair.refresh_token, username } satisfies Stored))
     return pair.access_token
   }

@@ -66,9 +66,10 @@ export class StreamConnection {
     this.detach()?.close(1000)
   }
 
-  private async connect(): Promise<void> {
+  /** `quiet`: a planned reconnect (a token that expired), not shown as a lost connection. */
+  private async connect(quiet = false): Promise<void> {
     if (this.stopped) return
-    this.handlers.onState(this.wasLive ? 'reconnecting' : 'connecting')
+    if (!quiet) this.handlers.onState(this.wasLive ? 'reconnecting' : 'connecting')
     let token: string
     try {
       token = await this.session.accessToken()
@@ -97,8 +98,8 @@ export class StreamConnection {
     socket.onclose = (event) => {
       if (this.socket !== socket) return
       this.socket = null
-      // 4001: the token expired or was refused. A fresh one, then at once.
-      if (event.code === 4001) void this.session.refresh().then(() => this.reconnectNow(), () => this.retry())
+      // 4001: the token expired (every 15 minutes by default) or was refused. A fresh one, then at once.
+      if (event.code === 4001) void this.session.refresh().then(() => void this.connect(true), () => this.retry())
       else if (event.code === 4008) this.reconnectNow()
       else this.retry()
     }
