@@ -280,13 +280,17 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
 
   it('scrolls back through a long history page by page on a new device, every message once and in order', async () => {
     const dave = await newUser(server.url, 'dave')
+    let lastId = ''
     for (let i = 1; i <= 120; i++) {
-      const sent = await dave.post('/v1/messages', { to: aliceName, payload: { type: 'text', text: `line ${i}` }, metadata: { sender_name: dave.username } })
+      const sent = await dave.post<{ message_id: string }>('/v1/messages', { to: aliceName, payload: { type: 'text', text: `line ${i}` }, metadata: { sender_name: dave.username } })
       expect(sent.status).toBe(202)
+      lastId = sent.body.message_id
     }
     // Alice's open page receives all of it live and acknowledges it…
     const entry = alice.locator('.conversation', { hasText: dave.username })
     await entry.locator('[data-unread="120"]').waitFor()
+    const aliceReceipt = async () => (await dave.get<{ receipts: { status: string }[] }>(`/v1/messages/${lastId}`)).body.receipts[0]?.status
+    await expect.poll(aliceReceipt, { timeout: 30_000 }).toBe('DELIVERED')
     // …so a new device of hers is replayed nothing, and reads the history page by page.
     const laptop = await browser.newContext({ viewport: { width: 1100, height: 720 } })
     const page = await laptop.newPage()
@@ -334,7 +338,13 @@ describe.skipIf(!shouldRunBrowserTests('web client in Chromium'))('the web clien
     await alice.locator('.conversation', { hasText: 'Weekend plans' }).click()
     await alice.locator('li.message.theirs', { hasText: 'Saturday at the beach?' }).waitFor()
     await send(alice, 'Count me in!')
-    // The WhatsApp contact answers from their phone (the platform's WhatsApp simulator plays it).
+    // The WhatsApp contact answers from their phone (the platform's WhatsApp simulator plays it),
+    // once the group's message reached it: a contact's reply lands where they were last written from.
+    const reachedWhatsApp = async () => {
+      const sim = (await (await fetch(`${server.url}/_sim/whatsapp/_sim/messages`)).json()) as { messages: { text?: string }[] }
+      return sim.messages.some((m) => m.text === 'Saturday at the beach?')
+    }
+    await expect.poll(reachedWhatsApp, { timeout: 30_000 }).toBe(true)
     const inbound = await fetch(`${server.url}/_sim/whatsapp/_sim/contacts/+5511999998888/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
