@@ -4,7 +4,7 @@
  * and fail: .ci/run installs it.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { webDistDir } from '../../src/transports/http/routes/web.js'
@@ -18,10 +18,30 @@ export function shouldRunBrowserTests(suite: string): boolean {
   return false
 }
 
-/** The platform serves web/dist: build it once if this checkout has not (`npm ci` does). */
+/**
+ * The platform serves web/dist: build it once if this checkout has not (`npm ci` does). Suites run
+ * in parallel, so one builds (holding a lock directory) while the others wait for its result.
+ */
 export function ensureWebClientBuilt(): void {
-  if (existsSync(join(webDistDir, 'index.html'))) return
-  execFileSync('npm', ['run', 'build:web'], { cwd: join(webDistDir, '..', '..'), stdio: 'inherit' })
+  const index = join(webDistDir, 'index.html')
+  if (existsSync(index)) return
+  const lock = join(webDistDir, '..', '.build-lock')
+  try {
+    mkdirSync(lock)
+  } catch {
+    const deadline = Date.now() + 180_000
+    while (!existsSync(index) || existsSync(lock)) {
+      if (Date.now() > deadline) throw new Error(`web/dist was not built within 3 minutes (remove ${lock} if no build is running)`)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
+    }
+    return
+  }
+  try {
+    // vitest sets NODE_ENV=test, which would make Vite build the development JSX runtime.
+    execFileSync('npm', ['run', 'build:web'], { cwd: join(webDistDir, '..', '..'), stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
 }
 
 export function launchChromium(): Promise<Browser> {
