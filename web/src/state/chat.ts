@@ -31,6 +31,8 @@ export class Chat {
   private stream: StreamConnection | null = null
   private readonly outbox: Outbox
   private readonly toAck = new Map<string, number>()
+  /** conversation id → seq acknowledged on a live connection: what a reconnect must still ack. */
+  private readonly acked = new Map<string, number>()
   private ackTimer: ReturnType<typeof setTimeout> | undefined
   /** Frames of conversations being fetched, applied once they are known. */
   private readonly waiting = new Map<string, StreamFrame[]>()
@@ -264,6 +266,9 @@ export class Chat {
     this.state.stream = stream
     if (stream === 'live') {
       this.outbox.flush()
+      // Acks lost with the last connection: what was received but never acknowledged.
+      for (const [id, seq] of this.positions) if ((this.acked.get(id) ?? 0) < seq && this.receivedFromOthers(id)) this.toAck.set(id, seq)
+      this.flushAcks()
       this.markOpenRead()
     } else this.outbox.disconnected()
     this.changed()
@@ -273,13 +278,23 @@ export class Chat {
   private received(id: string, seq: number): void {
     this.toAck.set(id, Math.max(this.toAck.get(id) ?? 0, seq))
     clearTimeout(this.ackTimer)
-    this.ackTimer = setTimeout(() => {
-      for (const [conversationId, upTo] of this.toAck) {
-        if (conversationId === this.state.openId && !document.hidden) this.markOpenRead()
-        else this.send({ type: 'ack', conversation_id: conversationId, up_to_seq: upTo })
-      }
-      this.toAck.clear()
-    }, 150)
+    this.ackTimer = setTimeout(() => this.flushAcks(), 150)
+  }
+
+  private flushAcks(): void {
+    for (const [conversationId, upTo] of this.toAck) {
+      if (conversationId === this.state.openId && !document.hidden) this.markOpenRead()
+      else if (this.send({ type: 'ack', conversation_id: conversationId, up_to_seq: upTo })) this.acked.set(conversationId, upTo)
+      else continue // not live: kept for the next connection
+      this.toAck.delete(conversationId)
+    }
+  }
+
+  /** Whether the conversation holds a message of someone else (own messages need no ack). */
+  private receivedFromOthers(id: string): boolean {
+    const me = this.state.me?.user_id
+    const c = this.state.conversations.get(id)
+    return c !== undefined && [...c.messages.values()].some((m) => m.sender_id !== me)
   }
 
   private async reload(id: string): Promise<void> {
