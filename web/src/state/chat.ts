@@ -4,13 +4,13 @@
  */
 import { createEndpoints, type Endpoints } from '../api/endpoints.js'
 import { createHttp } from '../api/http.js'
-import { ApiError } from '../api/problem.js'
 import type { Session } from '../api/session.js'
 import { StreamConnection, type StreamState } from '../api/stream.js'
 import type { Conversation, Member, Payload, StreamFrame } from '../api/types.js'
 import { applyFrame, addMessage, setMembers } from './frames.js'
 import { newConversationState, type ChatState, type ConversationState } from './model.js'
 import { learnName } from './names.js'
+import { addMember, createConversation, removeMember } from './membership.js'
 import { Outbox } from './outbox.js'
 
 export class Chat {
@@ -117,7 +117,8 @@ export class Chat {
     await Promise.all([worker(), worker(), worker(), worker()])
   }
 
-  private upsertSummary(summary: Conversation, members?: readonly Member[]): ConversationState {
+  /** Adds or updates a conversation from the API's shape (the list, a detail, a create). */
+  upsertSummary(summary: Conversation, members?: readonly Member[]): ConversationState {
     let c = this.state.conversations.get(summary.conversation_id)
     if (!c) {
       c = newConversationState(summary)
@@ -178,46 +179,16 @@ export class Chat {
     }
   }
 
-  /**
-   * Creates a conversation and learns the names typed: a private conversation's other member is the
-   * username given; a group is created with its first member and the others added one by one, so
-   * each answer says which id a username has (the API has no lookup of names by id). Returns the id
-   * and the members that could not be added, with why.
-   */
-  async createConversation(type: 'private' | 'group', members: string[], title?: string): Promise<{ id: string; refused: string[] }> {
-    const [first, ...rest] = members
-    if (!first) throw new ApiError(400, 'validation_failed', 'Name at least one member')
-    const created = await this.api.createConversation({ type, members: type === 'private' ? members : [first], ...(title ? { title } : {}) })
-    const other = created.members.find((m) => m.member !== this.state.me?.user_id)
-    if (other) learnName(other.member, first)
-    const c = this.upsertSummary(created, created.members)
-    if (!c.lastMessage) c.historyLoaded = true
-    const refused: string[] = []
-    for (const member of type === 'group' ? rest : []) {
-      await this.addMember(created.conversation_id, member).catch((e: unknown) => {
-        refused.push(`${member}: ${e instanceof Error ? e.message : String(e)}`)
-      })
-    }
-    this.changed()
-    return { id: created.conversation_id, refused }
+  createConversation(type: 'private' | 'group', members: string[], title?: string): Promise<{ id: string; refused: string[] }> {
+    return createConversation(this, type, members, title)
   }
 
-  async addMember(id: string, member: string): Promise<void> {
-    const result = await this.api.addMembers(id, [member])
-    const added = result.added[0]
-    if (added) learnName(added.member, member)
-    this.upsertSummary(result, result.members)
-    this.changed()
+  addMember(id: string, member: string): Promise<void> {
+    return addMember(this, id, member)
   }
 
-  async removeMember(id: string, member: string): Promise<void> {
-    await this.api.removeMember(id, member)
-    const c = this.state.conversations.get(id)
-    if (member === this.state.me?.user_id) {
-      this.state.conversations.delete(id)
-      this.state.openId = null
-    } else c?.members?.delete(member)
-    this.changed()
+  removeMember(id: string, member: string): Promise<void> {
+    return removeMember(this, id, member)
   }
 
   sendMessage(conversationId: string, payload: Payload): void {
