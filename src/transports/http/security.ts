@@ -44,6 +44,24 @@ const allowedHeaders = [
   'X-Requested-With',
 ]
 
+/**
+ * The policy of the web client's page (its HTML and assets): scripts, styles and fonts from this
+ * origin only, the API and the live stream (ws:/wss:) as the only connections, images from this
+ * origin or made in the page (blob:/data: previews). Everything else the API serves keeps the
+ * closed policy below; the web routes set this one themselves, so the hook leaves it.
+ */
+export const webPagePolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob: data:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
 export interface SecurityOptions {
   /** Origins allowed to call the API from a browser; `*` for any. Empty: CORS stays closed. */
   readonly corsOrigins: readonly string[]
@@ -70,7 +88,7 @@ export async function registerSecurity(app: FastifyInstance, options: SecurityOp
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff')
     // JSON and files only: nothing here may run scripts, load resources or be framed.
-    // Routes that serve files set their own; the rest are JSON.
+    // Routes that serve files set their own, and so do the web client's (webPagePolicy); the rest are JSON.
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'; sandbox")
     reply.header('referrer-policy', 'no-referrer')
     reply.header('x-frame-options', 'DENY')

@@ -24,6 +24,7 @@ import { fileRoutes, type FileRouteOptions } from './routes/files.js'
 import { fileContentRoutes } from './routes/files-content.js'
 import { chunkedUploadRoutes } from './routes/files-chunked.js'
 import { tusRoutes } from './routes/uploads.js'
+import { webRoutes } from './routes/web.js'
 
 export interface HttpServerOptions {
   readonly logger: Logger
@@ -110,6 +111,7 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
     if (options.stream) {
       await app.register(streamRoutes({ hub: options.stream, ctx, logger: options.logger }))
     }
+    await app.register(webRoutes({ logger: options.logger }))
   }
   return app
 }
