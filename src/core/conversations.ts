@@ -70,6 +70,33 @@ export function listConversations(
   return ctx.store.listConversations(callerId, options)
 }
 
+export interface ConversationChanges {
+  /** A new title; null clears it. Absent: unchanged. */
+  readonly title?: string | null | undefined
+  /** New metadata (replaces the old); null clears it. Absent: unchanged. */
+  readonly metadata?: Readonly<Record<string, unknown>> | null | undefined
+}
+
+/**
+ * Changes a group's title or metadata; owners and admins only. The change and its
+ * `conversation.updated` event are written together, so the stream and webhooks hear of it.
+ */
+export async function updateConversation(
+  ctx: CoreContext,
+  callerId: string,
+  conversationId: string,
+  changes: ConversationChanges,
+): Promise<ConversationView> {
+  const { membership } = await requireMembership(ctx, callerId, conversationId)
+  if (!canManage(membership.role)) throw errors.forbidden('Only owners and admins may change a conversation')
+  if (changes.metadata && Buffer.byteLength(JSON.stringify(changes.metadata)) > ctx.limits.maxMetadataBytes) {
+    throw errors.payloadTooLarge('metadata', `Metadata is limited to ${ctx.limits.maxMetadataBytes} bytes of JSON`)
+  }
+  const updated = await ctx.store.updateConversation(conversationId, changes, ctx.now())
+  if (!updated) throw errors.conversationNotFound(conversationId)
+  return { conversation: updated, members: await ctx.store.listMembers(conversationId) }
+}
+
 export async function addMembers(
   ctx: CoreContext,
   callerId: string,

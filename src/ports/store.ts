@@ -176,6 +176,16 @@ export interface ConversationStore {
     options: { readonly limit: number; readonly cursor?: ConversationCursor },
   ): Promise<readonly ConversationSummary[]>
   /**
+   * Sets a conversation's title and/or metadata (absent: unchanged, null: cleared) and writes a
+   * `conversation.updated` event with the result in the same transaction. Undefined when there is
+   * no such conversation.
+   */
+  updateConversation(
+    conversationId: string,
+    changes: { readonly title?: string | null | undefined; readonly metadata?: Readonly<Record<string, unknown>> | null | undefined },
+    now: number,
+  ): Promise<Conversation | undefined>
+  /**
    * Adds members (existing ones are left as they are) unless the total would exceed `maxMembers`,
    * in which case throws `member_limit_reached` and writes nothing. Returns the added members.
    */

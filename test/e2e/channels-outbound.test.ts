@@ -36,7 +36,7 @@ async function conversationWith(address: string) {
 
 async function receiptOf(client: ApiClient, messageId: string, address: string) {
   const detail = await client.get(`/v1/messages/${messageId}`)
-  return (detail.body.receipts as { member: string; status: string; reason?: string }[]).find((r) => r.member === address)
+  return (detail.body.receipts as { member_id: string; status: string; reason?: string }[]).find((r) => r.member_id === address)
 }
 
 async function waitForStatus(client: ApiClient, messageId: string, address: string, status: string) {
