@@ -22,26 +22,29 @@ const problemFields = (codes: readonly ErrorCode[] | undefined) => ({
 export const Problem = Type.Object(problemFields(undefined), { title: 'Problem' })
 export type Problem = Static<typeof Problem>
 
+/** An error response of an operation: problem+json naming the problem types it may carry. */
+export interface ProblemResponse {
+  readonly description: string
+  readonly content: { readonly 'application/problem+json': { readonly schema: TSchema } }
+}
+
 /** The problem codes an operation may answer with, beside its success responses. */
-export function problemsFor(codes: readonly ErrorCode[]): Record<number, TSchema> {
+export function problemsFor(codes: readonly ErrorCode[]): Record<number, ProblemResponse> {
   const byStatus = new Map<number, ErrorCode[]>()
   for (const code of new Set<ErrorCode>([...codes, 'internal'])) {
     const status = errorCodes[code].status
     byStatus.set(status, [...(byStatus.get(status) ?? []), code])
   }
   return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [
-      status,
-      Type.Object(problemFields(list), {
-        title: 'Problem',
-        description: list.map((code) => `\`${code}\`: ${errorCodes[code].title}`).join('; '),
-      }),
-    ]),
+    [...byStatus].map(([status, list]) => {
+      const description = list.map((code) => `\`${code}\`: ${errorCodes[code].title}`).join('; ')
+      return [status, { description, content: { 'application/problem+json': { schema: Type.Object(problemFields(list), { title: 'Problem' }) } } }]
+    }),
   )
 }
 
 /** `problemsFor` over codes and groups of codes, e.g. `problems(authProblems, 'conversation_not_found')`. */
-export function problems(...groups: readonly (ErrorCode | readonly ErrorCode[])[]): Record<number, TSchema> {
+export function problems(...groups: readonly (ErrorCode | readonly ErrorCode[])[]): Record<number, ProblemResponse> {
   return problemsFor(groups.flat())
 }
 
