@@ -38,6 +38,22 @@ export function liveContract(make: StoreFactory): void {
       ])
     })
 
+    it('changes title and metadata with a conversation.updated event carrying the result', async () => {
+      const [owner, b] = ids(2)
+      const group = await createGroup(store(), [owner!, b!], { createdAt: T0 })
+      await drainAll(store())
+      const renamed = await store().updateConversation(group.id, { title: 'renamed', metadata: { colour: 'blue' } }, T0 + 1)
+      expect(renamed).toMatchObject({ id: group.id, title: 'renamed', metadata: { colour: 'blue' } })
+      // Absent fields stay; null clears.
+      await store().updateConversation(group.id, { metadata: null }, T0 + 2)
+      expect(await store().getConversation(group.id)).toMatchObject({ title: 'renamed', metadata: null })
+      expect(await store().updateConversation(uid('c'), { title: 'x' }, T0 + 3)).toBeUndefined()
+      expect((await drainAll(store())).map((e) => e.event)).toEqual([
+        { type: 'conversation.updated', conversationId: group.id, title: 'renamed', metadata: { colour: 'blue' }, at: T0 + 1 },
+        { type: 'conversation.updated', conversationId: group.id, title: 'renamed', metadata: null, at: T0 + 2 },
+      ])
+    })
+
     it('writes no event when a private conversation already exists', async () => {
       const [a, b] = ids(2)
       const input = {
