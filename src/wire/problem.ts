@@ -16,7 +16,7 @@ const problemFields = (codes: readonly ErrorCode[] | undefined) => ({
   field: Type.Optional(Type.String({ description: 'The field, header or parameter at fault, e.g. payload.text or querystring.cursor' })),
   instance: Type.String({ description: 'The request path' }),
   request_id: Type.String({ description: 'Also in the X-Request-Id header; quote it when reporting a problem' }),
-  retry_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'With 429: seconds to wait, as in Retry-After' })),
+  retry_after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'With 429: seconds to wait, as in Retry-After' })),
 })
 
 export const Problem = Type.Object(problemFields(undefined), { title: 'Problem' })
