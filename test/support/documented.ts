@@ -92,3 +92,40 @@ export function checkerFor(baseUrl: string): Promise<ResponseChecker | undefined
   }
   return checker
 }
+
+const frameValidators = new Map<string, Promise<((frame: unknown) => string | undefined) | undefined>>()
+
+/**
+ * A check of stream frames against the document's `StreamFrame` schema: the reason a frame does not
+ * match, or undefined. None when the server publishes no document (or checks are off).
+ */
+export function frameCheckerFor(baseUrl: string): Promise<((frame: unknown) => string | undefined) | undefined> {
+  if (!checkingResponses) return Promise.resolve(undefined)
+  const httpUrl = baseUrl.replace(/^ws/, 'http')
+  let checker = frameValidators.get(httpUrl)
+  if (!checker) {
+    checker = fetch(`${httpUrl}/openapi.json`)
+      .then(async (response) => {
+        if (!response.ok) return undefined
+        const document = (await response.json()) as { components?: { schemas?: Record<string, object> } }
+        const schemas = document.components?.schemas ?? {}
+        if (!schemas['StreamFrame']) return undefined
+        const ajv = new Ajv({ strict: false, allErrors: true })
+        addFormats(ajv)
+        // One schema per frame type (`StreamFrame.<type>`), so a mismatch names the field, not the union.
+        const byType = new Map<string, ValidateFunction>()
+        for (const [name, schema] of Object.entries(schemas)) {
+          if (name.startsWith('StreamFrame.')) byType.set(name.slice('StreamFrame.'.length), ajv.compile(schema))
+        }
+        return (frame: unknown) => {
+          const type = (frame as { type?: unknown }).type
+          const validate = typeof type === 'string' ? byType.get(type) : undefined
+          if (!validate) return `no frame type ${String(type)} is documented`
+          return validate(frame) ? undefined : ajv.errorsText(validate.errors)
+        }
+      })
+      .catch(() => undefined)
+    frameValidators.set(httpUrl, checker)
+  }
+  return checker
+}
