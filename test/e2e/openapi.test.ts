@@ -95,7 +95,14 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/v1/messages'].post.responses['401']).toBeDefined()
     const sendBody = document.paths['/v1/messages'].post.requestBody.content['application/json']
     expect(sendBody.schema.anyOf.map((s: any) => s.title)).toEqual(['SendMessageBody', 'CompactSendMessageBody'])
-    expect(Object.keys(sendBody.examples ?? {}).length + (sendBody.example ? 1 : 0)).toBeGreaterThan(0)
+    // The main calls come with examples, and every example is a valid body.
+    for (const [path, method] of [['/v1/auth/register', 'post'], ['/v1/auth/token', 'post'], ['/v1/conversations', 'post'], ['/v1/messages', 'post'], ['/v1/webhooks', 'post']] as const) {
+      const body = document.paths[path][method].requestBody.content['application/json']
+      const examples = [...Object.values<any>(body.examples ?? {}).map((e) => e.value), ...('example' in body ? [body.example] : [])]
+      expect(examples.length, `${method} ${path} has examples`).toBeGreaterThan(0)
+      const validate = validatorOf(body.schema)
+      for (const example of examples) expect(validate(example), `${path}: ${JSON.stringify(validate.errors)}`).toBe(true)
+    }
   })
 
   it('describes the stream frames in components and every webhook payload in the webhooks section', () => {

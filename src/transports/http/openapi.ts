@@ -97,6 +97,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
 
   await app.register(swaggerUi, {
     routePrefix: DOCS_PATH,
+    theme: { title: 'Chat4All API' },
     uiConfig: { validatorUrl: null, deepLinking: true, tryItOutEnabled: false, persistAuthorization: false },
     staticCSP: docsCsp,
   })

@@ -45,7 +45,7 @@ export const accountRoutes =
       app.post(`${prefix}/register`, {
         schema: {
           ...publicDoc('Accounts', 'Create an account'), ...alias,
-          body: RegisterBody,
+          body: { ...RegisterBody, examples: [{ username: 'alice', password: 'correct-horse-battery', display_name: 'Alice' }] },
           response: { 201: User, ...problems(bodyProblems, 'username_taken', 'email_taken', 'rate_limited') },
         },
         preHandler: limit('register'),
@@ -58,7 +58,7 @@ export const accountRoutes =
       app.post(`${prefix}/token`, {
         schema: {
           ...publicDoc('Accounts', 'Log in: an access and a refresh token'), ...alias,
-          body: TokenBody,
+          body: { ...TokenBody, examples: [{ username: 'alice', password: 'correct-horse-battery' }] },
           response: { 200: TokenPairSchema, ...problems(bodyProblems, 'invalid_credentials', 'rate_limited') },
         },
         preHandler: limit('login'),

@@ -55,7 +55,13 @@ export const conversationRoutes =
       {
         schema: {
           ...doc(TAG, 'Create a conversation', 'A private conversation with the same member exists once: asking again answers 200 with it.'),
-          body: CreateConversationBody,
+          body: {
+            ...CreateConversationBody,
+            examples: [
+              { type: 'private', members: ['bob'] },
+              { type: 'group', title: 'Launch', members: ['bob', 'whatsapp:+5511999998888'], metadata: { team: 'sales' } },
+            ],
+          },
           response: {
             201: Conversation,
             200: Conversation,
@@ -122,7 +128,7 @@ export const conversationRoutes =
         schema: {
           ...doc(TAG, 'Change the title or metadata', 'Owners and admins only. Members hear of it as `conversation.updated` on the stream and in webhooks.'),
           params: ConversationParams,
-          body: UpdateConversationBody,
+          body: { ...UpdateConversationBody, examples: [{ title: 'Launch (final)', metadata: { team: 'sales', stage: 2 } }] },
           response: { 200: Conversation, ...problems(authProblems, paramProblems, bodyProblems, 'conversation_not_found', 'forbidden') },
         },
       },
