@@ -233,3 +233,15 @@ export const CompleteUploadBody = Type.Union([
 ])
 
 export const TusParams = Type.Object({ id: Uuid })
+
+/** `GET /v1/stream` (WebSocket) and `GET /v1/events` (SSE): how a stream finds its token and its place. */
+export const StreamQuery = Type.Object({
+  token: Type.Optional(Type.String({ maxLength: 4096, description: 'The access token, for clients that cannot set headers (EventSource, browsers’ WebSocket)' })),
+  positions: Type.Optional(Type.String({ description: 'Where to resume: conversation_id:seq pairs, comma-separated' })),
+})
+export const EventsQuery = Type.Composite([
+  StreamQuery,
+  Type.Object({ last_event_id: Type.Optional(Type.String({ description: 'As the Last-Event-ID header' })) }),
+])
+
+export const ChannelParams = Type.Object({ channel: Type.String({ maxLength: 50, description: 'whatsapp, instagram, telegram …' }) })

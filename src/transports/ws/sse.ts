@@ -13,7 +13,7 @@ import { formatCursor, parseCursor } from '../../core/stream/positions.js'
 import type { StreamSession } from '../../core/stream/session.js'
 import type { Authenticator } from '../../core/authenticator.js'
 import { Type } from '@sinclair/typebox'
-import { authProblems, problems, type StreamFrameOf } from '../../wire/index.js'
+import { authProblems, EventsQuery, problems, type StreamFrameOf } from '../../wire/index.js'
 import { doc } from '../http/openapi-doc.js'
 import { tokenFrom } from './auth.js'
 import { frameJson, movesPosition } from './wire.js'
@@ -83,11 +83,7 @@ export const sseRoutes =
         'The live stream as Server-Sent Events',
         'The same frames as the WebSocket (components `StreamFrame`), one per `data:` line; frames that move a position carry an `id` that is the whole cursor, so EventSource resumes by itself with Last-Event-ID.',
       ),
-      querystring: Type.Object({
-        token: Type.Optional(Type.String({ maxLength: 4096, description: 'The access token, for EventSource (which cannot set headers)' })),
-        positions: Type.Optional(Type.String({ description: 'Where to resume: conversation_id:seq pairs' })),
-        last_event_id: Type.Optional(Type.String({ description: 'As the Last-Event-ID header' })),
-      }),
+      querystring: EventsQuery,
       response: {
         200: { description: 'text/event-stream of StreamFrame objects', content: { 'text/event-stream': { schema: Type.String() } } },
         ...problems(authProblems, 'validation_failed'),

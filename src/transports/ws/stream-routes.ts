@@ -9,8 +9,7 @@ import type { CoreContext } from '../../core/context.js'
 import { errors } from '../../core/errors.js'
 import { closeCodes } from '../../core/stream/frames.js'
 import type { StreamHub } from '../../core/stream/hub.js'
-import { Type } from '@sinclair/typebox'
-import { problems } from '../../wire/index.js'
+import { problems, StreamQuery } from '../../wire/index.js'
 import { doc } from '../http/openapi-doc.js'
 import { sseRoutes } from './sse.js'
 import { attachWebSocketTransport, STREAM_PATH } from './websocket.js'
@@ -33,10 +32,7 @@ export const streamRoutes =
         'The live stream over a WebSocket',
         'Upgrade to a WebSocket (token in `Authorization`, `?token=` or the `bearer.<token>` subprotocol; resume with `?positions=`). Every frame is one JSON object: see components `StreamFrame` (server to client) and `StreamCommand` (client to server), and docs/stream.md. Without upgrade headers the answer is 426.',
       ),
-      querystring: Type.Object({
-        token: Type.Optional(Type.String({ maxLength: 4096, description: 'The access token, for clients that cannot set headers' })),
-        positions: Type.Optional(Type.String({ description: 'Where to resume: conversation_id:seq pairs, comma-separated' })),
-      }),
+      querystring: StreamQuery,
       response: {
         101: { description: 'Switching to the WebSocket protocol; frames are StreamFrame objects' },
         ...problems('upgrade_required'),

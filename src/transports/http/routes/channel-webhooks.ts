@@ -6,11 +6,9 @@
 import type { FastifyPluginAsync, FastifySchema } from 'fastify'
 import type { ChannelWebhooks } from '../../../core/channels/webhooks.js'
 import type { WebhookRequest } from '../../../ports/connector.js'
-import { Type } from '@sinclair/typebox'
-import { problems } from '../../../wire/index.js'
+import { ChannelParams, problems } from '../../../wire/index.js'
 import { publicDoc } from '../openapi-doc.js'
 
-const ChannelParams = Type.Object({ channel: Type.String({ maxLength: 50, description: 'whatsapp, instagram, telegram …' }) })
 const schemaOf = (method: 'GET' | 'POST'): FastifySchema => ({
   ...publicDoc(
     'Channels',

@@ -1,6 +1,5 @@
 /** @module /v1/conversations: create, list, read, change, and manage members. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { CoreContext } from '../../../core/context.js'
 import {
   addMembers,

@@ -25,7 +25,6 @@ import {
   UploadParams,
   UploadStatus,
 } from '../../../wire/index.js'
-import { Type } from '@sinclair/typebox'
 import { callerId, requireAuth } from '../auth.js'
 import { doc } from '../openapi-doc.js'
 import { rateLimit } from '../rate-limit.js'

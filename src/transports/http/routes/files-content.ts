@@ -10,7 +10,6 @@ import { readFile, signedFile } from '../../../core/files/access.js'
 import type { FilesContext } from '../../../core/files/context.js'
 import { contentDisposition } from '../../../core/files/names.js'
 import type { ByteRange } from '../../../ports/blobs.js'
-import { Type } from '@sinclair/typebox'
 import { FileParams, paramProblems, problems, SignedQuery } from '../../../wire/index.js'
 import { publicDoc } from '../openapi-doc.js'
 

@@ -3,7 +3,6 @@
  * is the first Chat4All API's path for the same thing and stays.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { CoreContext } from '../../../core/context.js'
 import { linkIdentity, listIdentities, unlinkIdentity } from '../../../core/identities.js'
 import type { Identity } from '../../../ports/identity-store.js'

@@ -7,7 +7,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Readable } from 'node:stream'
-import { Type } from '@sinclair/typebox'
 import { appError, errors } from '../../../core/errors.js'
 import type { FilesContext } from '../../../core/files/context.js'
 import { fileErrors } from '../../../core/files/errors.js'

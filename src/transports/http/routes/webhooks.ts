@@ -1,6 +1,5 @@
 /** @module /v1/webhooks: register, inspect and delete webhooks, test them, list and replay deliveries. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { CoreContext } from '../../../core/context.js'
 import { errors } from '../../../core/errors.js'
 import type { Webhook, WebhookDelivery } from '../../../core/webhooks/model.js'
