@@ -87,6 +87,24 @@ export const CloseFrame = frame(
   'SSE only: the last event before the server ends the response, with the WebSocket close code it stands for',
 )
 
+/** Each frame's TypeScript type, by the name of its schema. */
+export type MessageCreatedFrame = Static<typeof MessageCreatedFrame>
+export type MessageStatusFrame = Static<typeof MessageStatusFrame>
+export type ConversationCreatedFrame = Static<typeof ConversationCreatedFrame>
+export type ConversationUpdatedFrame = Static<typeof ConversationUpdatedFrame>
+export type MemberJoinedFrame = Static<typeof MemberJoinedFrame>
+export type MemberLeftFrame = Static<typeof MemberLeftFrame>
+export type TypingFrame = Static<typeof TypingFrame>
+export type PresenceFrame = Static<typeof PresenceFrame>
+export type WelcomeFrame = Static<typeof WelcomeFrame>
+export type StreamResetFrame = Static<typeof StreamResetFrame>
+export type ReceiptsSnapshotFrame = Static<typeof ReceiptsSnapshotFrame>
+export type ReadyFrame = Static<typeof ReadyFrame>
+export type PongFrame = Static<typeof PongFrame>
+export type OkFrame = Static<typeof OkFrame>
+export type ErrorFrame = Static<typeof ErrorFrame>
+export type CloseFrame = Static<typeof CloseFrame>
+
 /** Every frame the server sends, by type. */
 export const streamFrames = {
   'message.created': MessageCreatedFrame,

@@ -245,3 +245,36 @@ export const EventsQuery = Type.Composite([
 ])
 
 export const ChannelParams = Type.Object({ channel: Type.String({ maxLength: 50, description: 'whatsapp, instagram, telegram …' }) })
+
+/** The TypeScript type of each schema above (clients import these). */
+export type RegisterBody = Static<typeof RegisterBody>
+export type TokenBody = Static<typeof TokenBody>
+export type RefreshBody = Static<typeof RefreshBody>
+export type LogoutBody = Static<typeof LogoutBody>
+export type CreateConversationBody = Static<typeof CreateConversationBody>
+export type AddMembersBody = Static<typeof AddMembersBody>
+export type ConversationParams = Static<typeof ConversationParams>
+export type MemberParams = Static<typeof MemberParams>
+export type MessageParams = Static<typeof MessageParams>
+export type ListConversationsQuery = Static<typeof ListConversationsQuery>
+export type HistoryQuery = Static<typeof HistoryQuery>
+export type ReadUpToBody = Static<typeof ReadUpToBody>
+export type SendTextPayload = Static<typeof SendTextPayload>
+export type SendFilePayload = Static<typeof SendFilePayload>
+export type WebhookParams = Static<typeof WebhookParams>
+export type DeliveryParams = Static<typeof DeliveryParams>
+export type DeliveryQuery = Static<typeof DeliveryQuery>
+export type DeadLetterQuery = Static<typeof DeadLetterQuery>
+export type DeadLetterParams = Static<typeof DeadLetterParams>
+export type IdentityBody = Static<typeof IdentityBody>
+export type IdentityParams = Static<typeof IdentityParams>
+export type FileParams = Static<typeof FileParams>
+export type SimpleUploadQuery = Static<typeof SimpleUploadQuery>
+export type SignedQuery = Static<typeof SignedQuery>
+export type UploadParams = Static<typeof UploadParams>
+export type ChunkParams = Static<typeof ChunkParams>
+export type CompleteUploadBody = Static<typeof CompleteUploadBody>
+export type TusParams = Static<typeof TusParams>
+export type StreamQuery = Static<typeof StreamQuery>
+export type EventsQuery = Static<typeof EventsQuery>
+export type ChannelParams = Static<typeof ChannelParams>

@@ -351,3 +351,17 @@ export const ChannelStates = Type.Object(
   { channels: Type.Array(Type.Object({ channel: Type.String() }, { additionalProperties: true, description: 'The channel account and its circuit breaker' })) },
   { title: 'ChannelStates' },
 )
+
+/** The TypeScript type of each schema above (clients import these). */
+export type MemberRole = Static<typeof MemberRole>
+export type MemberKind = Static<typeof MemberKind>
+export type ConversationType = Static<typeof ConversationType>
+export type AttachedFile = Static<typeof AttachedFile>
+export type TextPayload = Static<typeof TextPayload>
+export type FilePayload = Static<typeof FilePayload>
+export type Checksum = Static<typeof Checksum>
+export type DeliveryState = Static<typeof DeliveryState>
+export type Health = Static<typeof Health>
+export type Readiness = Static<typeof Readiness>
+export type ReplayQueued = Static<typeof ReplayQueued>
+export type ChannelStates = Static<typeof ChannelStates>
