@@ -12,6 +12,7 @@ import { registerSecurity } from './security.js'
 import { registerOpenApi } from './openapi.js'
 import { discardUpload } from '../../core/files/uploads.js'
 import { createValidatorCompiler } from './validation.js'
+import { createSerializerCompiler } from './serialization.js'
 import { accountRoutes } from './routes/accounts.js'
 import { adminRoutes } from './routes/admin.js'
 import { conversationRoutes } from './routes/conversations.js'
@@ -75,6 +76,7 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
 
   recordRoutes(app)
   app.setValidatorCompiler(createValidatorCompiler())
+  app.setSerializerCompiler(createSerializerCompiler())
   registerProblemHandlers(app)
   boundJsonDepth(app)
   await registerSecurity(app, { corsOrigins: options.corsOrigins ?? [], tls: options.tls !== undefined })
