@@ -5,6 +5,7 @@
  *   ports       the interfaces core needs from the outside world, and their contract suites
  *   adapters    implementations of the ports; chosen by the composition root alone
  *   transports  HTTP and WebSocket entry points; they reach adapters only through the ports
+ *   wire        the public API's shapes (TypeBox schemas and presenters): core's types in, JSON out
  *
  * Every rule is an error, so any violation fails the run.
  */
@@ -97,6 +98,15 @@ module.exports = {
       comment: 'Adapters implement ports; they never reach up into transports, workers or the composition root.',
       from: { path: '^src/adapters/' },
       to: { path: ['^src/transports/', '^src/workers/', '^src/app[.]ts$'] },
+    },
+    {
+      name: 'wire-imports-core-wire-typebox',
+      severity: 'error',
+      comment:
+        'The wire schema describes the public API from the core model; transports, workers and the ' +
+        'OpenAPI document import it, so it imports only core, itself and TypeBox (no Fastify, no I/O).',
+      from: { path: '^src/wire/', pathNot: TEST_FILE },
+      to: { pathNot: ['^src/(core|wire)/', '(^|/)node_modules/@sinclair/typebox/'], dependencyTypesNot: ['core'] },
     },
     {
       name: 'transports-not-to-adapters',

@@ -32,7 +32,7 @@ const simulatorMode = process.env['BENCH_SIMULATOR'] === 'process' ? 'process' :
 
 interface StatusFrame {
   readonly type: string
-  readonly member?: string
+  readonly member_id?: string
   readonly status?: string
   readonly message_id?: string | null
 }
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     socket.onFrame = (data, at) => {
       if (!data.subarray(0, 30).includes('"message.status"')) return
       const frame = JSON.parse(data.toString()) as StatusFrame
-      if (!frame.message_id || !frame.member?.startsWith('whatsapp:')) return
+      if (!frame.message_id || !frame.member_id?.startsWith('whatsapp:')) return
       if (frame.status === 'SENT' && !sentAt.has(frame.message_id)) sentAt.set(frame.message_id, at)
       if (frame.status === 'DELIVERED' && !deliveredAt.has(frame.message_id)) deliveredAt.set(frame.message_id, at)
       if (frame.status === 'FAILED') failed++

@@ -5,13 +5,6 @@ import type { Conversation, ConversationSummary, ConversationType, Member, Membe
 import { resolveMember, resolveMembers } from './members.js'
 import type { ConversationCursor } from '../ports/store.js'
 
-export interface ConversationUpdate {
-  /** A new title; null clears it; undefined keeps it. */
-  readonly title?: string | null | undefined
-  /** New metadata (replaces the old); undefined keeps it. */
-  readonly metadata?: Readonly<Record<string, unknown>> | null | undefined
-}
-
 export interface NewConversationInput {
   readonly type: ConversationType
   readonly members: readonly string[]
@@ -77,6 +70,35 @@ export function listConversations(
   return ctx.store.listConversations(callerId, options)
 }
 
+export interface ConversationChanges {
+  /** A new title; null clears it. Absent: unchanged. */
+  readonly title?: string | null | undefined
+  /** New metadata (replaces the old); null clears it. Absent: unchanged. */
+  readonly metadata?: Readonly<Record<string, unknown>> | null | undefined
+}
+
+/**
+ * Changes a group's title or metadata; owners and admins only. The change and its
+ * `conversation.updated` event are written together, so the stream and webhooks hear of it.
+ */
+export async function updateConversation(
+  ctx: CoreContext,
+  callerId: string,
+  conversationId: string,
+  changes: ConversationChanges,
+): Promise<ConversationView> {
+  const { membership } = await requireMembership(ctx, callerId, conversationId)
+  // Every transport's rule, not only the REST schema's: a change must change something.
+  if (changes.title === undefined && changes.metadata === undefined) throw errors.validation('title', 'Give a title or metadata to change')
+  if (!canManage(membership.role)) throw errors.forbidden('Only owners and admins may change a conversation')
+  if (changes.metadata && Buffer.byteLength(JSON.stringify(changes.metadata)) > ctx.limits.maxMetadataBytes) {
+    throw errors.payloadTooLarge('metadata', `Metadata is limited to ${ctx.limits.maxMetadataBytes} bytes of JSON`)
+  }
+  const updated = await ctx.store.updateConversation(conversationId, changes, ctx.now())
+  if (!updated) throw errors.conversationNotFound(conversationId)
+  return { conversation: updated, members: await ctx.store.listMembers(conversationId) }
+}
+
 export async function addMembers(
   ctx: CoreContext,
   callerId: string,
@@ -122,29 +144,3 @@ export async function removeMember(
   if (!removed) throw errors.memberNotFound(reference)
 }
 
-/**
- * Changes a conversation's title and/or metadata: owners and admins of a group only (a private
- * conversation's members are both plain members). Members hear of it as `conversation.updated`.
- */
-export async function updateConversation(
-  ctx: CoreContext,
-  callerId: string,
-  conversationId: string,
-  change: ConversationUpdate,
-): Promise<ConversationView> {
-  const { membership } = await requireMembership(ctx, callerId, conversationId)
-  if (change.title === undefined && change.metadata === undefined) {
-    throw errors.validation('title', 'Give a title or metadata to change')
-  }
-  if (!canManage(membership.role)) throw errors.forbidden('Only owners and admins may change a conversation')
-  if (change.metadata && Buffer.byteLength(JSON.stringify(change.metadata)) > ctx.limits.maxMetadataBytes) {
-    throw errors.payloadTooLarge('metadata', `Metadata is limited to ${ctx.limits.maxMetadataBytes} bytes of JSON`)
-  }
-  const conversation = await ctx.store.updateConversation(conversationId, {
-    ...(change.title === undefined ? {} : { title: change.title }),
-    ...(change.metadata === undefined ? {} : { metadata: change.metadata }),
-    at: ctx.now(),
-  })
-  if (!conversation) throw errors.conversationNotFound(conversationId)
-  return { conversation, members: await ctx.store.listMembers(conversationId) }
-}

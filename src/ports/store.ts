@@ -152,13 +152,6 @@ export interface UserStore {
   setAdmin(user: UserRef, isAdmin: boolean): Promise<User | undefined>
 }
 
-/** What updateConversation changes: a field left undefined keeps its value, null clears it. */
-export interface ConversationChange {
-  readonly title?: string | null
-  readonly metadata?: Readonly<Record<string, unknown>> | null
-  readonly at: number
-}
-
 export type UserRef = { readonly id: string } | { readonly username: string }
 
 export interface ConversationStore {
@@ -183,6 +176,16 @@ export interface ConversationStore {
     options: { readonly limit: number; readonly cursor?: ConversationCursor },
   ): Promise<readonly ConversationSummary[]>
   /**
+   * Sets a conversation's title and/or metadata (absent: unchanged, null: cleared) and writes a
+   * `conversation.updated` event with the result in the same transaction. Undefined when there is
+   * no such conversation.
+   */
+  updateConversation(
+    conversationId: string,
+    changes: { readonly title?: string | null | undefined; readonly metadata?: Readonly<Record<string, unknown>> | null | undefined },
+    now: number,
+  ): Promise<Conversation | undefined>
+  /**
    * Adds members (existing ones are left as they are) unless the total would exceed `maxMembers`,
    * in which case throws `member_limit_reached` and writes nothing. Returns the added members.
    */
@@ -193,12 +196,6 @@ export interface ConversationStore {
   ): Promise<readonly Member[]>
   /** Returns false when the member was not there. */
   removeMember(conversationId: string, memberId: string, now: number): Promise<boolean>
-  /**
-   * Sets the title and/or metadata (fields left undefined keep their value) and writes a
-   * `conversation.updated` outbox event with the result, in one write. Undefined when there is no
-   * such conversation.
-   */
-  updateConversation(conversationId: string, change: ConversationChange): Promise<Conversation | undefined>
   /** Every conversation of the member, with its last seq and the member's watermarks, in one read. */
   listMemberships(memberId: string): Promise<readonly Membership[]>
   /**

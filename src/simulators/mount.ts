@@ -19,9 +19,13 @@ export async function mountSimulators(http: FastifyInstance, prefix: string): Pr
   const verifyToken = randomBytes(16).toString('hex')
   const telegramSecret = randomBytes(16).toString('hex')
   const names = Object.keys(simulators) as SimulatorName[]
-  for (const name of names) {
-    await http.register(simulators[name].plugin, { prefix: `${prefix}/${name}` })
-  }
+  await http.register(async (scope) => {
+    // Stand-ins for the platforms' own APIs, not Chat4All's: kept out of its OpenAPI document.
+    scope.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true }
+    })
+    for (const name of names) await scope.register(simulators[name].plugin, { prefix: `${prefix}/${name}` })
+  })
   return {
     settings(name, url) {
       const base = `${url}${prefix}/${name}`

@@ -3,11 +3,10 @@
  * `send` command). It goes through what POST /v1/messages uses: the same schema, compiled by the
  * same validator compiler, failures named by the same mapping, and the same normalisation.
  */
-import type { Static } from '@sinclair/typebox'
 import type { SendInput } from '../core/messaging.js'
 import { toAppError } from './http/problem.js'
 import { toSendInput } from './http/routes/send-body.js'
-import { SendMessageBody } from './http/schemas.js'
+import { SendMessageBody } from '../wire/index.js'
 import { createValidatorCompiler } from './http/validation.js'
 
 const validate = createValidatorCompiler()({ schema: SendMessageBody, method: 'POST', url: '/v1/messages', httpPart: 'body' })
@@ -19,5 +18,5 @@ export function readSendBody(body: unknown, callerId: string): SendInput {
     const failure = Object.assign(new Error('invalid message body'), { validation: validate.errors ?? [], validationContext: 'body' })
     throw toAppError(failure)
   }
-  return toSendInput(body as Static<typeof SendMessageBody>, callerId)
+  return toSendInput(body as SendMessageBody, callerId)
 }

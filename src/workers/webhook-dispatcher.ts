@@ -4,6 +4,7 @@
  * sender does the sending, with its own durable retries.
  */
 import { toWebhookEvent } from '../core/webhooks/events.js'
+import { webhookBody } from '../wire/webhooks.js'
 import type { Bus, ConsumeOptions, Consumer } from '../ports/bus.js'
 import type { Store } from '../ports/store.js'
 
@@ -20,7 +21,7 @@ export function createWebhookDispatcher({ store, bus, consume, onQueued, now = D
   return bus.consume(
     'webhooks',
     async (batch) => {
-      const events = batch.flatMap((delivery) => toWebhookEvent(delivery.event) ?? [])
+      const events = batch.flatMap((delivery) => toWebhookEvent(delivery.event, webhookBody) ?? [])
       if ((await store.queueWebhookEvents(events, now())) > 0) onQueued()
     },
     { ...consume, batchSize: 512 },

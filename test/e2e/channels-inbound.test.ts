@@ -78,7 +78,7 @@ describe('inbound from contacts', () => {
     }
     const conversation = await until(async () => {
       const list = await owner.get('/v1/conversations')
-      return (list.body.conversations as { conversation_id: string; type: string; members?: { member: string }[] }[]).find(
+      return (list.body.conversations as { conversation_id: string; type: string; members?: { member_id: string }[] }[]).find(
         (c) => c.type === 'private' && JSON.stringify(c).includes(phone),
       )
     }, 'a private conversation with the stranger')
@@ -167,7 +167,7 @@ describe('inbound from contacts', () => {
     const phone = `55319${digits(8)}`
     const created = await alice.post('/v1/conversations', { type: 'group', members: [`whatsapp:${phone}`, 'instagram:@Maria.Silva', 'telegram:-1001234567890'] })
     expect(created.status).toBe(201)
-    const members = (created.body.members as { member: string }[]).map((m) => m.member)
+    const members = (created.body.members as { member_id: string }[]).map((m) => m.member_id)
     expect(members).toEqual(expect.arrayContaining([`whatsapp:+${phone}`, 'instagram:@maria.silva', 'telegram:-1001234567890']))
     const bad = await alice.post('/v1/conversations', { type: 'group', members: ['whatsapp:not-a-number'] })
     expect(bad.status).toBe(400)

@@ -36,7 +36,7 @@ async function conversationWith(address: string) {
 
 async function receiptOf(client: ApiClient, messageId: string, address: string) {
   const detail = await client.get(`/v1/messages/${messageId}`)
-  return (detail.body.receipts as { member: string; status: string; reason?: string }[]).find((r) => r.member === address)
+  return (detail.body.receipts as { member_id: string; status: string; reason?: string }[]).find((r) => r.member_id === address)
 }
 
 async function waitForStatus(client: ApiClient, messageId: string, address: string, status: string) {
@@ -70,7 +70,7 @@ describe('outbound to a WhatsApp contact', () => {
     expect(onPlatform, 'the simulator received the message').toBeDefined()
 
     await waitForStatus(alice, messageId, address, 'READ')
-    const statuses = () => stream.frames.filter((f) => f.type === 'message.status' && f['message_id'] === messageId && f['member'] === address).map((f) => f['status'])
+    const statuses = () => stream.frames.filter((f) => f.type === 'message.status' && f['message_id'] === messageId && f['member_id'] === address).map((f) => f['status'])
     await stream.waitFor((f) => f.type === 'message.status' && f['message_id'] === messageId && f['status'] === 'READ', 'READ on the stream')
     expect(statuses()).toEqual(['SENT', 'DELIVERED', 'READ'])
     await stream.close()
@@ -144,7 +144,7 @@ describe('outbound to a WhatsApp contact', () => {
     expect(frame['reason']).toMatch(/bad_recipient/)
 
     const letters = await admin.get('/v1/admin/dead-letters?group=channels')
-    const letter = (letters.body.dead_letters as { id: string; event: { data: { message_id: string } }; error: string }[]).find((l) => l.event.data.message_id === messageId)
+    const letter = (letters.body.dead_letters as { id: string; event: { data: { message: { message_id: string } } }; error: string }[]).find((l) => l.event.data.message.message_id === messageId)
     expect(letter, 'a dead letter for the message').toBeDefined()
     expect(letter!.error).toContain(address)
 

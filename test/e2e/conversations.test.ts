@@ -15,7 +15,7 @@ describe('conversations', () => {
     const bob = await newUser(server.url, 'bob')
     const first = await alice.post('/v1/conversations', { type: 'private', members: [bob.username] })
     expect(first.status).toBe(201)
-    expect(first.body.members.map((m: { member: string }) => m.member).sort()).toEqual([alice.userId, bob.userId].sort())
+    expect(first.body.members.map((m: { member_id: string }) => m.member_id).sort()).toEqual([alice.userId, bob.userId].sort())
     const again = await alice.post('/v1/conversations', { type: 'private', members: [bob.userId, alice.userId] })
     expect(again.status).toBe(200)
     expect(again.body.conversation_id).toBe(first.body.conversation_id)
@@ -47,14 +47,14 @@ describe('conversations', () => {
     const created = await alice.post('/v1/conversations', { type: 'private', members: ['whatsapp:+5511999998888'] })
     expect(created.status).toBe(201)
     const external = created.body.members.find((m: { kind: string }) => m.kind === 'external')
-    expect(external.member).toBe('whatsapp:+5511999998888')
+    expect(external.member_id).toBe('whatsapp:+5511999998888')
     const group = await alice.post('/v1/conversations', {
       type: 'group',
       title: 'Mixed',
       members: ['instagram:someone', 'telegram:123456789'],
     })
     expect(group.status).toBe(201)
-    expect(group.body.members.map((m: { member: string }) => m.member)).toContain('instagram:@someone')
+    expect(group.body.members.map((m: { member_id: string }) => m.member_id)).toContain('instagram:@someone')
   })
 
   it('manages group members with roles, limits and self-removal', async () => {
@@ -63,7 +63,7 @@ describe('conversations', () => {
     const group = await owner.post('/v1/conversations', { type: 'group', title: 'Team', members: [a!.username] })
     expect(group.status).toBe(201)
     const id = group.body.conversation_id as string
-    expect(group.body.members.find((m: { member: string }) => m.member === owner.userId).role).toBe('owner')
+    expect(group.body.members.find((m: { member_id: string }) => m.member_id === owner.userId).role).toBe('owner')
 
     // A plain member may not add or remove others.
     expect((await a!.post(`/v1/conversations/${id}/members`, { members: [b!.username] })).status).toBe(403)

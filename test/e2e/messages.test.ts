@@ -104,7 +104,7 @@ describe('sending', () => {
     const external = await alice.post('/v1/messages', { to: 'whatsapp:+5511999998888', payload: text('olá') })
     expect(external.status).toBe(202)
     const detail = await alice.get(`/v1/messages/${external.body.message_id}`)
-    expect(detail.body.receipts).toEqual([{ member: 'whatsapp:+5511999998888', status: 'SENT', delivered_at: null, read_at: null }])
+    expect(detail.body.receipts).toEqual([{ member_id: 'whatsapp:+5511999998888', status: 'SENT', delivered_at: null, read_at: null }])
   })
 
   it('accepts the compact body of the first API', async () => {
@@ -207,7 +207,7 @@ describe('receipts', () => {
     const sent = await alice.post('/v1/messages', { conversation_id: conversationId, payload: text('status?') })
     const id = sent.body.message_id as string
     const initial = await alice.get(`/v1/messages/${id}`)
-    expect(initial.body).toMatchObject({ status: 'SENT', receipts: [{ member: bob.userId, status: 'SENT', delivered_at: null, read_at: null }] })
+    expect(initial.body).toMatchObject({ status: 'SENT', receipts: [{ member_id: bob.userId, status: 'SENT', delivered_at: null, read_at: null }] })
 
     await bob.get(`/v1/conversations/${conversationId}/messages`)
     const delivered = await alice.get(`/v1/messages/${id}`)
@@ -216,7 +216,7 @@ describe('receipts', () => {
 
     const read = await bob.post(`/v1/messages/${id}/read`)
     expect(read.status).toBe(200)
-    expect(read.body).toMatchObject({ message_id: id, member: bob.userId, status: 'READ' })
+    expect(read.body).toMatchObject({ message_id: id, member_id: bob.userId, status: 'READ' })
     const readAt = read.body.read_at as string
     const again = await bob.post(`/v1/messages/${id}/read`)
     expect(again.body.read_at).toBe(readAt)
@@ -248,7 +248,7 @@ describe('receipts', () => {
     const beyond = await a.post(`/v1/conversations/${id}/read`, { up_to_seq: 999 })
     expect(beyond.body.read_up_to_seq).toBe(5)
     const third = await owner.get(`/v1/messages/${ids[2]}`)
-    const receiptOf = (member: string) => third.body.receipts.find((r: { member: string }) => r.member === member)
+    const receiptOf = (member: string) => third.body.receipts.find((r: { member_id: string }) => r.member_id === member)
     expect(receiptOf(a.userId).status).toBe('READ')
     expect(receiptOf(b.userId).status).toBe('SENT')
     expect(third.body.status).toBe('SENT')
@@ -267,8 +267,8 @@ describe('receipts', () => {
     const before = await owner.post('/v1/messages', { conversation_id: id, payload: text('before') })
     await owner.post(`/v1/conversations/${id}/members`, { members: [late.username] })
     const afterJoin = await owner.post('/v1/messages', { conversation_id: id, payload: text('after') })
-    expect((await owner.get(`/v1/messages/${before.body.message_id}`)).body.receipts.map((r: { member: string }) => r.member)).toEqual([early.userId])
-    const members = (await owner.get(`/v1/messages/${afterJoin.body.message_id}`)).body.receipts.map((r: { member: string }) => r.member)
+    expect((await owner.get(`/v1/messages/${before.body.message_id}`)).body.receipts.map((r: { member_id: string }) => r.member_id)).toEqual([early.userId])
+    const members = (await owner.get(`/v1/messages/${afterJoin.body.message_id}`)).body.receipts.map((r: { member_id: string }) => r.member_id)
     expect(members.sort()).toEqual([early.userId, late.userId].sort())
   })
 })

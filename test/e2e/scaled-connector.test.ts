@@ -49,7 +49,7 @@ describe.skipIf(!available)('scaled out: a connector process of its own', () => 
     let status: string | undefined
     for (const deadline = Date.now() + 30_000; status !== 'READ' && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
       const detail = await alice.get(`/v1/messages/${messageId}`)
-      status = (detail.body.receipts as { member: string; status: string }[]).find((r) => r.member === address)?.status
+      status = (detail.body.receipts as { member_id: string; status: string }[]).find((r) => r.member_id === address)?.status
     }
     expect(status).toBe('READ')
     expect(((await control.get('/_sim/messages')).body.messages as { text?: string }[]).map((m) => m.text)).toEqual(['escalado'])

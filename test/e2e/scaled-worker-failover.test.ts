@@ -84,7 +84,7 @@ describe.skipIf(!available)('scaled out: a worker SIGKILLed mid-stream', () => {
     // Receipts derive from watermarks (no worker writes them): one per message for the one
     // recipient, SENT until they acknowledge.
     const sample = await owner.get(`/v1/messages/${acceptedBeforeKill[0]}`)
-    expect(sample.body.receipts).toMatchObject([{ member: member.userId, status: 'SENT' }])
+    expect(sample.body.receipts).toMatchObject([{ member_id: member.userId, status: 'SENT' }])
 
     // Live frames: every message once, each conversation in seq order.
     // Generous: on a 2-core machine the whole backlog the senders built up drains through here.
@@ -118,7 +118,7 @@ describe.skipIf(!available)('scaled out: a worker SIGKILLed mid-stream', () => {
     for (const request of created()) {
       if (seen.has(request.json.id)) continue
       seen.add(request.json.id)
-      const data = request.json.data as { conversation_id: string; seq: number }
+      const data = (request.json.data as { message: { conversation_id: string; seq: number } }).message
       firstArrivals.set(data.conversation_id, [...(firstArrivals.get(data.conversation_id) ?? []), data.seq])
     }
     for (const [conversation, seqs] of firstArrivals) {

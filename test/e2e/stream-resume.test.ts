@@ -98,7 +98,7 @@ describe('resume', () => {
     expect(other.messages()).toEqual([])
     const receipts = other.frames.find((f) => f.type === 'receipts.snapshot')
     expect(receipts).toMatchObject({ conversation_id: id })
-    expect(receipts!.members.map((m: any) => m.member).sort()).toEqual([alice.userId, bob.userId].sort())
+    expect(receipts!.members.map((m: any) => m.member_id).sort()).toEqual([alice.userId, bob.userId].sort())
     await Promise.all([ws.close(), other.close()])
   })
 

@@ -246,7 +246,7 @@ describe('the sender’s own messages', () => {
     const watch = await StreamClient.connect(server.url, { token: alice.token! })
     expect(watch.messages(id).map((m) => m.content)).toEqual(['b7', 'a8'])
     const detail = await alice.get(`/v1/conversations/${id}`)
-    expect(detail.body.members.find((m: { member: string }) => m.member === alice.userId)).toMatchObject({
+    expect(detail.body.members.find((m: { member_id: string }) => m.member_id === alice.userId)).toMatchObject({
       delivered_up_to_seq: 6,
       read_up_to_seq: 4,
     })

@@ -71,7 +71,7 @@ describe.skipIf(!available)('webhooks on PostgreSQL, two worker processes', () =
     // Every seq of every conversation, once. (Order across two relays on the in-process bus is not
     // guaranteed: see "Known limits" in docs/webhooks.md.)
     for (const { conversation_id: id } of conversations) {
-      const seqs = delivered.filter((r) => r.json.data['conversation_id'] === id).map((r) => r.json.data['seq'] as number)
+      const seqs = delivered.filter((r) => r.json.data['message']['conversation_id'] === id).map((r) => r.json.data['message']['seq'] as number)
       expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: perConversation }, (_, n) => n + 1))
     }
   })

@@ -64,7 +64,7 @@ describe('webhooks across a restart', () => {
     const delivered = await eventually('every event after the restart', () =>
       hooks.delivered().length >= COUNT ? hooks.delivered() : undefined,
     )
-    expect(delivered.map((r) => r.json.data['seq'])).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1))
+    expect(delivered.map((r) => r.json.data['message']['seq'])).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1))
     expect(new Set(delivered.map((r) => r.json.id)).size).toBe(COUNT)
     if (role === 'all') expect(seenBefore).toBeGreaterThanOrEqual(2)
     else expect(seenBefore).toBe(0)

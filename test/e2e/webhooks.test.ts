@@ -109,16 +109,20 @@ describe('webhook deliveries', () => {
       type: 'message.created',
       created_at: expect.any(String),
       data: {
-        message_id: sent.body.message_id,
-        conversation_id: conversationId,
-        seq: 1,
-        sender_id: bob.userId,
-        payload: { type: 'text', text: 'signed, sealed' },
-        metadata: null,
-        created_at: sent.body.created_at,
+        // The message as history and the stream show it.
+        message: {
+          message_id: sent.body.message_id,
+          conversation_id: conversationId,
+          seq: 1,
+          sender_id: bob.userId,
+          payload: { type: 'text', text: 'signed, sealed' },
+          content: 'signed, sealed',
+          metadata: null,
+          created_at: sent.body.created_at,
+        },
       },
     })
-    expect(second!.json).toMatchObject({ type: 'message.created', data: { seq: 2, sender_id: alice.userId } })
+    expect(second!.json).toMatchObject({ type: 'message.created', data: { message: { seq: 2, sender_id: alice.userId } } })
     expect(first!.headers).toMatchObject({
       'content-type': 'application/json',
       'chat4all-event-id': first!.json.id,
@@ -175,7 +179,7 @@ describe('webhook deliveries', () => {
     expect(delivered).toHaveLength(2 * count)
     expect(new Set(delivered.map((r) => r.json.id)).size).toBe(2 * count)
     for (const conversation of [direct, group]) {
-      const seqs = delivered.filter((r) => r.json.data['conversation_id'] === conversation).map((r) => r.json.data['seq'])
+      const seqs = delivered.filter((r) => r.json.data['message']['conversation_id'] === conversation).map((r) => r.json.data['message']['seq'])
       expect(seqs).toEqual(Array.from({ length: count }, (_, i) => i + 1))
     }
     const failed = hooks.requests.filter((r) => r.status === 503)
@@ -229,7 +233,7 @@ describe('webhooks with few attempts and a long timeout', () => {
       expect(delivery.attempts.map((a: { status_code: number }) => a.status_code)).toEqual([500, 500, 500])
       expect(delivery).toMatchObject({ next_attempt_at: null, finished_at: expect.any(String) })
     }
-    expect(hooks.requests.map((r) => r.json.data['seq'])).toEqual([1, 1, 1, 2, 2, 2])
+    expect(hooks.requests.map((r) => r.json.data['message']['seq'])).toEqual([1, 1, 1, 2, 2, 2])
     hooks.respond(() => 200)
     const first = dead.find((d: { event_id: string }) => d.event_id === hooks.requests[0]!.json.id)
     const replay = await alice.post(`/v1/webhooks/${id}/deliveries/${first.delivery_id}/replay`)
@@ -255,9 +259,9 @@ describe('webhooks with few attempts and a long timeout', () => {
     const history = await bob.get(`/v1/conversations/${conversationId}/messages`)
     expect(history.body.messages).toHaveLength(5)
     const delivered = await eventually('the healthy webhook', () => (healthy.delivered().length >= 5 ? healthy.delivered() : undefined), 5_000)
-    expect(delivered.map((r) => r.json.data['seq'])).toEqual([1, 2, 3, 4, 5])
+    expect(delivered.map((r) => r.json.data['message']['seq'])).toEqual([1, 2, 3, 4, 5])
     // The stuck endpoint holds only the head of its conversation, within its 20 s timeout.
     await eventually('the stuck endpoint to be called', () => (stuck.requests.length > 0 ? true : undefined))
-    expect(stuck.requests.map((r) => r.json.data['seq'])).toEqual([1])
+    expect(stuck.requests.map((r) => r.json.data['message']['seq'])).toEqual([1])
   })
 })

@@ -1,4 +1,8 @@
-/** A small HTTP client for tests: real requests over the network with fetch. */
+/**
+ * A small HTTP client for tests: real requests over the network with fetch. Every response is
+ * checked against the server's OpenAPI document (documented.ts).
+ */
+import { checkerFor, checkingResponses } from './documented.js'
 
 export interface Reply<T = Record<string, unknown>> {
   readonly status: number
@@ -24,7 +28,9 @@ export class ApiClient {
     }
     const response = await fetch(`${this.baseUrl}${path}`, init)
     const text = await response.text()
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T }
+    const parsed = (text ? JSON.parse(text) : null) as T
+    if (checkingResponses) (await checkerFor(this.baseUrl))?.check(method, path, response.status, parsed)
+    return { status: response.status, headers: response.headers, body: parsed }
   }
 
   get = <T = any>(path: string) => this.request<T>('GET', path)

@@ -3,6 +3,7 @@
  * a real client would (from each frame's `position`), and waits with deadlines.
  */
 import WebSocket from 'ws'
+import { frameCheckerFor } from './documented.js'
 
 export interface Frame {
   readonly type: string
@@ -44,10 +45,17 @@ export class StreamClient {
   readonly frames: Frame[] = []
   readonly positions = new Map<string, number>()
   readonly closed: Promise<Closed>
+  /** Frames that do not match the server's documented `StreamFrame` schema: waiting or closing then fails. */
+  readonly undocumented: string[] = []
 
-  private constructor(readonly socket: WebSocket) {
+  private constructor(
+    readonly socket: WebSocket,
+    check?: (frame: unknown) => string | undefined,
+  ) {
     socket.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Frame
+      const mismatch = check?.(frame)
+      if (mismatch) this.undocumented.push(`${frame.type}: ${mismatch} in ${data.toString().slice(0, 500)}`)
       this.frames.push(frame)
       if (frame.position) this.positions.set(frame.position.conversation_id, frame.position.seq)
     })
@@ -65,8 +73,9 @@ export class StreamClient {
       if (via === 'protocol') protocols.push('chat4all.v1', `bearer.${options.token}`)
     }
     if (options.positions) url.searchParams.set('positions', cursorOf(options.positions))
+    const check = await frameCheckerFor(baseUrl)
     const socket = new WebSocket(url, protocols, { headers, perMessageDeflate: false })
-    const client = new StreamClient(socket)
+    const client = new StreamClient(socket, check)
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())
       socket.once('error', reject)
@@ -88,7 +97,14 @@ export class StreamClient {
 
   /** Waits for the first frame (from `from` on) that matches. */
   async waitFor(match: (frame: Frame) => boolean, what: string, options: { from?: number; timeoutMs?: number } = {}): Promise<Frame> {
-    return eventually(() => this.frames.slice(options.from ?? 0).find(match), what, options.timeoutMs)
+    const frame = await eventually(() => this.frames.slice(options.from ?? 0).find(match), what, options.timeoutMs)
+    this.assertDocumented()
+    return frame
+  }
+
+  /** Throws when a frame received so far differs from the documented schema. */
+  assertDocumented(): void {
+    if (this.undocumented.length > 0) throw new Error(`stream frame(s) not as documented in /openapi.json: ${this.undocumented.join('\n')}`)
   }
 
   /** Waits until `count` messages of the conversation arrived. */
@@ -99,6 +115,8 @@ export class StreamClient {
 
   async close(): Promise<Closed> {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close()
-    return this.closed
+    const closed = await this.closed
+    this.assertDocumented()
+    return closed
   }
 }

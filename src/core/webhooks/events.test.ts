@@ -12,55 +12,22 @@ describe('webhook events', () => {
     expect(subscribes(['*'], 'member.left')).toBe(true)
   })
 
-  it('renders the body in the API style, leaving customer data as it is', () => {
-    const event = toWebhookEvent({
-      id: 'message.created:m1',
-      createdAt: at,
-      event: {
-        type: 'message.created',
-        messageId: 'm1',
-        conversationId: 'c1',
-        seq: 7,
-        senderId: 'u1',
-        payload: { type: 'text', text: 'hi' },
-        metadata: { camelCase: 1, someAt: 2 },
+  it('makes a delivery job with the rendered body, and a seq for new messages only', () => {
+    const render = (outbox: { id: string }) => `body of ${outbox.id}`
+    const message = toWebhookEvent(
+      {
+        id: 'message.created:m1',
         createdAt: at,
+        event: { type: 'message.created', messageId: 'm1', conversationId: 'c1', seq: 7, senderId: 'u1', payload: { type: 'text', text: 'hi' }, metadata: null, createdAt: at },
       },
-    })
-    expect(event).toMatchObject({ id: 'message.created:m1', type: 'message.created', conversationId: 'c1', seq: 7 })
-    expect(JSON.parse(event!.body)).toEqual({
-      id: 'message.created:m1',
-      type: 'message.created',
-      created_at: '2025-01-02T03:04:05.000Z',
-      data: {
-        message_id: 'm1',
-        conversation_id: 'c1',
-        seq: 7,
-        sender_id: 'u1',
-        payload: { type: 'text', text: 'hi' },
-        metadata: { camelCase: 1, someAt: 2 },
-        created_at: '2025-01-02T03:04:05.000Z',
-      },
-    })
-  })
-
-  it('renames nested fields too, and has no seq for events other than new messages', () => {
-    const event = toWebhookEvent({
-      id: 'e2',
-      createdAt: at,
-      event: {
-        type: 'member.joined',
-        conversationId: 'c1',
-        members: [{ kind: 'user', id: 'u2', role: 'member', joinedAfterSeq: 3 }],
-        at,
-      },
-    })
-    expect(event?.seq).toBeNull()
-    expect(JSON.parse(event!.body).data).toEqual({
-      conversation_id: 'c1',
-      members: [{ kind: 'user', id: 'u2', role: 'member', joined_after_seq: 3 }],
-      at: '2025-01-02T03:04:05.000Z',
-    })
+      render,
+    )
+    expect(message).toMatchObject({ id: 'message.created:m1', type: 'message.created', conversationId: 'c1', seq: 7, body: 'body of message.created:m1' })
+    const joined = toWebhookEvent(
+      { id: 'e2', createdAt: at, event: { type: 'member.joined', conversationId: 'c1', members: [{ kind: 'user', id: 'u2', role: 'member', joinedAfterSeq: 3 }], at } },
+      render,
+    )
+    expect(joined?.seq).toBeNull()
     expect(JSON.parse(testEvent('t1', 'w1', at).body)).toEqual({
       id: 't1',
       type: 'webhook.test',

@@ -1,6 +1,7 @@
 /**
- * @module Which events a webhook may subscribe to, and the JSON body an endpoint receives for each.
- * The body is rendered once per event and stored, so every retry and replay sends the same bytes.
+ * @module Which events a webhook may subscribe to, and the delivery job of each. The body (shaped by
+ * the wire schema, rendered by the caller's `render`) is rendered once per event and stored, so every
+ * retry and replay sends the same bytes.
  */
 import type { DomainEvent, OutboxEvent } from '../model.js'
 import type { WebhookEvent } from './model.js'
@@ -30,40 +31,15 @@ export function subscribes(events: readonly string[], type: string): boolean {
   return events.includes(type) || events.includes(ALL_EVENTS)
 }
 
-const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
-
-/** Times in the model are epoch milliseconds named `at` or `…At`; the wire has ISO-8601. */
-const isTimeKey = (key: string): boolean => key === 'at' || key.endsWith('At')
-
-/** Customer data travels exactly as given; only the model's own fields are renamed. */
-const verbatimKeys = new Set(['payload', 'metadata'])
-
-function presentValue(key: string, value: unknown): unknown {
-  if (verbatimKeys.has(key)) return value
-  if (isTimeKey(key) && typeof value === 'number') return new Date(value).toISOString()
-  if (Array.isArray(value)) return value.map((item) => presentValue('', item))
-  if (value !== null && typeof value === 'object') return presentObject(value as Record<string, unknown>)
-  return value
-}
-
-/** The model's fields in the API's style: snake_case keys and ISO-8601 times, nested ones too. */
-function presentObject(object: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const data: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(object)) data[snakeCase(key)] = presentValue(key, value)
-  return data
-}
-
-function present(event: DomainEvent): Record<string, unknown> {
-  const { type: _type, ...fields } = event
-  return presentObject(fields)
-}
+/** The bytes an endpoint receives for an event: the wire schema's payload (src/wire/webhooks.ts), handed in. */
+export type RenderWebhookBody = (outbox: OutboxEvent) => string
 
 function envelope(id: string, type: string, createdAt: number, data: Record<string, unknown>): string {
   return JSON.stringify({ id, type, created_at: new Date(createdAt).toISOString(), data })
 }
 
 /** The webhook form of an outbox event, or undefined for events that belong to no conversation. */
-export function toWebhookEvent(outbox: OutboxEvent): WebhookEvent | undefined {
+export function toWebhookEvent(outbox: OutboxEvent, render: RenderWebhookBody): WebhookEvent | undefined {
   const event = outbox.event
   const conversationId = 'conversationId' in event && typeof event.conversationId === 'string' ? event.conversationId : null
   if (conversationId === null) return undefined
@@ -75,13 +51,13 @@ export function toWebhookEvent(outbox: OutboxEvent): WebhookEvent | undefined {
     seq: event.type === 'message.created' ? event.seq : null,
     // Rendered on first read: most events match no webhook, and the store reads only the matched ones.
     get body() {
-      return (body ??= envelope(outbox.id, event.type, outbox.createdAt, present(event)))
+      return (body ??= render(outbox))
     },
     createdAt: outbox.createdAt,
   }
 }
 
-/** The ping a customer asks for to check their endpoint. */
+/** The ping a customer asks for to check their endpoint (`webhook.test` in src/wire/webhooks.ts). */
 export function testEvent(id: string, webhookId: string, now: number): WebhookEvent {
   return {
     id,

@@ -38,21 +38,20 @@ export function liveContract(make: StoreFactory): void {
       ])
     })
 
-    it('updates a title and metadata with a conversation.updated event, keeping what is not given', async () => {
+    it('changes title and metadata with a conversation.updated event carrying the result', async () => {
       const [owner, b] = ids(2)
-      const group = await createGroup(store(), [owner!, b!], { createdAt: T0 + 1 })
+      const group = await createGroup(store(), [owner!, b!], { createdAt: T0 })
       await drainAll(store())
-      const renamed = await store().updateConversation(group.id, { title: 'renamed', at: T0 + 2 })
-      expect(renamed).toMatchObject({ id: group.id, title: 'renamed', metadata: null })
-      const tagged = await store().updateConversation(group.id, { metadata: { topic: 'launch' }, at: T0 + 3 })
-      expect(tagged, 'the title given before stays').toMatchObject({ title: 'renamed', metadata: { topic: 'launch' } })
-      expect(await store().getConversation(group.id)).toMatchObject({ title: 'renamed', metadata: { topic: 'launch' } })
+      const renamed = await store().updateConversation(group.id, { title: 'renamed', metadata: { colour: 'blue' } }, T0 + 1)
+      expect(renamed).toMatchObject({ id: group.id, title: 'renamed', metadata: { colour: 'blue' } })
+      // Absent fields stay; null clears.
+      await store().updateConversation(group.id, { metadata: null }, T0 + 2)
+      expect(await store().getConversation(group.id)).toMatchObject({ title: 'renamed', metadata: null })
+      expect(await store().updateConversation(uid('c'), { title: 'x' }, T0 + 3)).toBeUndefined()
       expect((await drainAll(store())).map((e) => e.event)).toEqual([
+        { type: 'conversation.updated', conversationId: group.id, title: 'renamed', metadata: { colour: 'blue' }, at: T0 + 1 },
         { type: 'conversation.updated', conversationId: group.id, title: 'renamed', metadata: null, at: T0 + 2 },
-        { type: 'conversation.updated', conversationId: group.id, title: 'renamed', metadata: { topic: 'launch' }, at: T0 + 3 },
       ])
-      expect(await store().updateConversation(uid('missing'), { title: 'x', at: T0 + 4 })).toBeUndefined()
-      expect(await drainAll(store()), 'no event for a missing conversation').toEqual([])
     })
 
     it('writes no event when a private conversation already exists', async () => {

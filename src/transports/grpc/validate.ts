@@ -15,7 +15,7 @@ import {
   RefreshBody,
   RegisterBody,
   TokenBody,
-} from '../http/schemas.js'
+} from '../../wire/requests.js'
 import { createValidatorCompiler } from '../http/validation.js'
 
 export const schemas = {

@@ -4,19 +4,9 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, appError, errorCodes, isAppError, problemTypeBase, type ErrorCode } from '../../core/errors.js'
+import type { Problem as WireProblem } from '../../wire/index.js'
 
-export interface Problem {
-  readonly type: string
-  readonly title: string
-  readonly status: number
-  readonly detail: string
-  readonly code: ErrorCode
-  readonly field?: string
-  readonly instance: string
-  readonly request_id: string
-  /** Seconds to wait before retrying (429), as in the `Retry-After` header. */
-  readonly retry_after?: number
-}
+type Problem = WireProblem & { readonly code: ErrorCode }
 
 interface AjvIssue {
   readonly instancePath: string
@@ -54,6 +44,19 @@ const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
 }
 
+const depth = (issue: AjvIssue) => issue.instancePath.split('/').length
+
+/**
+ * The issue to report. With a union (the message bodies), ajv reports every branch's first failure
+ * and then `anyOf`: the one deepest in the data is the branch the client meant (a wrong
+ * `payload.text`, not the compact body's "unknown field payload"); ties go to the first branch.
+ */
+function chosenIssue(issues: readonly AjvIssue[]): AjvIssue {
+  if (!issues.some((issue) => issue.keyword === 'anyOf')) return issues[0]!
+  const candidates = issues.filter((issue) => issue.keyword !== 'anyOf')
+  return candidates.reduce((best, issue) => (depth(issue) > depth(best) ? issue : best), candidates[0] ?? issues[0]!)
+}
+
 /** Methods a path may answer, for the `Allow` header of a 405. */
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
@@ -62,7 +65,7 @@ export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error
   const fastifyError = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string }
   if (fastifyError.validation && fastifyError.validation.length > 0) {
-    const issue = fastifyError.validation[0]!
+    const issue = chosenIssue(fastifyError.validation)
     const field = fieldOf(issue)
     const where = fastifyError.validationContext === 'body' ? '' : `${fastifyError.validationContext ?? ''}.`
     return appError('validation_failed', describe(issue, field), { field: `${where}${field}` || 'body' })
@@ -93,7 +96,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
     ...(error.retryAfterSeconds === undefined ? {} : { retry_after: error.retryAfterSeconds }),
   }
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
-  return reply.status(error.status).type('application/problem+json').send(problem)
+  // Serialised as it is: the route's documented problem schemas describe it, and a problem must
+  // never fail to serialise into a 500 of its own.
+  return reply.status(error.status).type('application/problem+json').serializer(JSON.stringify).send(problem)
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {

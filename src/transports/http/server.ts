@@ -9,8 +9,10 @@ import { boundJsonDepth } from './json-body.js'
 import { recordRoutes } from './route-table.js'
 import { clientErrorProblem } from './client-errors.js'
 import { registerSecurity } from './security.js'
+import { registerOpenApi } from './openapi.js'
 import { discardUpload } from '../../core/files/uploads.js'
 import { createValidatorCompiler } from './validation.js'
+import { createSerializerCompiler } from './serialization.js'
 import { accountRoutes } from './routes/accounts.js'
 import { adminRoutes } from './routes/admin.js'
 import { conversationRoutes } from './routes/conversations.js'
@@ -48,6 +50,9 @@ export interface HttpServerOptions {
   readonly readyDetails?: () => Readonly<Record<string, unknown>>
 }
 
+/** The version the OpenAPI document states: the API's, which /v1 paths carry. */
+const API_VERSION = '1.0.0'
+
 /** The instance type the routes are written against. */
 const plainFastify = () => Fastify().withTypeProvider<TypeBoxTypeProvider>()
 
@@ -72,9 +77,12 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
 
   recordRoutes(app)
   app.setValidatorCompiler(createValidatorCompiler())
+  app.setSerializerCompiler(createSerializerCompiler())
   registerProblemHandlers(app)
   boundJsonDepth(app)
   await registerSecurity(app, { corsOrigins: options.corsOrigins ?? [], tls: options.tls !== undefined })
+  // Before any route: the document is built from the routes as they are registered.
+  if (options.routes === 'all') await registerOpenApi(app, API_VERSION)
   app.decorateRequest('caller', null)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)

@@ -12,6 +12,9 @@ import type { StreamHub } from '../../core/stream/hub.js'
 import { formatCursor, parseCursor } from '../../core/stream/positions.js'
 import type { StreamSession } from '../../core/stream/session.js'
 import type { Authenticator } from '../../core/authenticator.js'
+import { Type } from '@sinclair/typebox'
+import { authProblems, EventsQuery, problems, type StreamFrameOf } from '../../wire/index.js'
+import { doc } from '../http/openapi-doc.js'
 import { tokenFrom } from './auth.js'
 import { frameJson, movesPosition } from './wire.js'
 
@@ -54,7 +57,7 @@ function sinkFor(res: ServerResponse, limitBytes: number, session: () => StreamS
       }),
     close: (code, reason) => {
       if (res.writableEnded) return
-      res.end(`data: ${JSON.stringify({ type: 'close', position: null, code, reason })}\n\n`)
+      res.end(`data: ${JSON.stringify({ type: 'close', position: null, code, reason } satisfies StreamFrameOf<'close'>)}\n\n`)
     },
   }
 }
@@ -75,7 +78,19 @@ export const sseRoutes =
     heartbeat.unref()
     app.addHook('onClose', async () => clearInterval(heartbeat))
 
-    app.get(EVENTS_PATH, async (request, reply) => {
+    const schema = {
+      ...doc(
+        'Stream',
+        'The live stream as Server-Sent Events',
+        'The same frames as the WebSocket (components `StreamFrame`), one per `data:` line; frames that move a position carry an `id` that is the whole cursor, so EventSource resumes by itself with Last-Event-ID.',
+      ),
+      querystring: EventsQuery,
+      response: {
+        200: { description: 'text/event-stream of StreamFrame objects', content: { 'text/event-stream': { schema: Type.String() } } },
+        ...problems(authProblems, 'validation_failed'),
+      },
+    }
+    app.get(EVENTS_PATH, { schema }, async (request, reply) => {
       const query = new URL(request.url, 'http://localhost').searchParams
       const token = tokenFrom(request.headers, query)
       if (!token) throw errors.unauthorized('A bearer token is required: Authorization header or ?token=')

@@ -7,63 +7,14 @@
 import { errorCodes } from '../../core/errors.js'
 import type { SentMessage, StreamFrame } from '../../core/stream/frames.js'
 import type { LiveEvent } from '../../core/stream/live-event.js'
-import { iso, presentMessage } from '../http/present.js'
+import { iso, presentEventData, type StreamFrameOf, type streamFrames } from '../../wire/index.js'
+
+type StreamFrameType = keyof typeof streamFrames
 
 const position = (conversationId: string, seq: number) => ({ conversation_id: conversationId, seq })
 
-function eventBody(event: LiveEvent): Record<string, unknown> {
-  switch (event.type) {
-    case 'message.created':
-      return {
-        position: position(event.conversationId, event.seq),
-        message: presentMessage({ ...event, id: event.messageId, bodyHash: '' }),
-      }
-    case 'message.status':
-      return {
-        position: null,
-        conversation_id: event.conversationId,
-        member: event.memberId,
-        status: event.status,
-        up_to_seq: event.upToSeq,
-        message_id: event.messageId,
-        at: iso(event.at),
-        ...(event.reason !== undefined ? { reason: event.reason } : {}),
-      }
-    case 'conversation.created':
-      return {
-        position: null,
-        conversation: {
-          conversation_id: event.conversationId,
-          type: event.conversationType,
-          title: event.title,
-          metadata: event.metadata,
-          created_by: event.createdBy,
-          created_at: iso(event.at),
-        },
-        members: event.members.map((m) => ({ member: m.id, kind: m.kind, role: m.role })),
-      }
-    case 'conversation.updated':
-      return { position: null, conversation_id: event.conversationId, title: event.title, metadata: event.metadata, at: iso(event.at) }
-    case 'member.joined':
-      return {
-        position: null,
-        conversation_id: event.conversationId,
-        members: event.members.map((m) => ({ member: m.id, kind: m.kind, role: m.role, joined_after_seq: m.joinedAfterSeq })),
-        at: iso(event.at),
-      }
-    case 'member.left':
-      return { position: null, conversation_id: event.conversationId, member: event.memberId, at: iso(event.at) }
-    case 'typing':
-      return { position: null, conversation_id: event.conversationId, user_id: event.userId, expires_at: iso(event.expiresAt) }
-    case 'presence':
-      return {
-        position: null,
-        user_id: event.userId,
-        status: event.online ? 'online' : 'offline',
-        last_seen_at: iso(event.lastSeenAt),
-      }
-  }
-}
+/** Only a message moves the client's position; every other event is state or ephemeral. */
+const eventPosition = (event: LiveEvent) => (event.type === 'message.created' ? position(event.conversationId, event.seq) : null)
 
 /** What a `send` was made into, like POST /v1/messages' answer; `duplicate` for a repeated message id. */
 const sentBody = ({ message, duplicate }: SentMessage) => ({
@@ -71,16 +22,18 @@ const sentBody = ({ message, duplicate }: SentMessage) => ({
   conversation_id: message.conversationId,
   seq: message.seq,
   created_at: iso(message.createdAt),
-  status: duplicate ? 'duplicate' : 'accepted',
+  status: duplicate ? ('duplicate' as const) : ('accepted' as const),
 })
+
+/** A frame as JSON, checked by the compiler against its documented shape (src/wire/frames.ts). */
+const text = <K extends StreamFrameType>(frame: StreamFrameOf<K>): string => JSON.stringify(frame)
 
 const serialised = new WeakMap<LiveEvent, string>()
 
 function eventJson(event: LiveEvent): string {
   let json = serialised.get(event)
   if (json === undefined) {
-    const { position: at, ...rest } = eventBody(event)
-    json = JSON.stringify({ type: event.type, position: at, ...rest })
+    json = JSON.stringify({ type: event.type, position: eventPosition(event), ...presentEventData(event) })
     serialised.set(event, json)
   }
   return json
@@ -92,7 +45,7 @@ export function frameJson(frame: StreamFrame): string {
     case 'event':
       return eventJson(frame.event)
     case 'welcome':
-      return JSON.stringify({
+      return text<'welcome'>({
         type: 'welcome',
         position: null,
         user_id: frame.userId,
@@ -100,24 +53,24 @@ export function frameJson(frame: StreamFrame): string {
         heartbeat_ms: frame.heartbeatMs,
       })
     case 'reset':
-      return JSON.stringify({ type: 'stream.reset', position: position(frame.conversationId, frame.seq), reason: frame.reason })
+      return text<'stream.reset'>({ type: 'stream.reset', position: position(frame.conversationId, frame.seq), reason: frame.reason })
     case 'receipts':
-      return JSON.stringify({
+      return text<'receipts.snapshot'>({
         type: 'receipts.snapshot',
         position: null,
         conversation_id: frame.conversationId,
         members: frame.members.map((m) => ({
-          member: m.id,
+          member_id: m.id,
           delivered_up_to_seq: m.deliveredUpToSeq,
           read_up_to_seq: m.readUpToSeq,
         })),
       })
     case 'ready':
-      return JSON.stringify({ type: 'ready', position: null, replayed: frame.replayed })
+      return text<'ready'>({ type: 'ready', position: null, replayed: frame.replayed })
     case 'pong':
-      return JSON.stringify({ type: 'pong', position: null, ...(frame.id === undefined ? {} : { id: frame.id }) })
+      return text<'pong'>({ type: 'pong', position: null, ...(frame.id === undefined ? {} : { id: frame.id }) })
     case 'ok':
-      return JSON.stringify({
+      return text<'ok'>({
         type: 'ok',
         position: null,
         ...(frame.id === undefined ? {} : { id: frame.id }),
@@ -125,7 +78,7 @@ export function frameJson(frame: StreamFrame): string {
       })
     case 'error':
       // The problem+json fields of the same failure over HTTP (its `type` URI is the code's).
-      return JSON.stringify({
+      return text<'error'>({
         type: 'error',
         position: null,
         ...(frame.id === undefined ? {} : { id: frame.id }),

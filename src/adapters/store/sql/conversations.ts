@@ -151,6 +151,21 @@ export function createSqlConversationStore(
       )
     },
 
+    async updateConversation(conversationId, changes, now) {
+      const updated = await db.transaction(async (tx) => {
+        const [row] = await tx.query(`SELECT * FROM conversations WHERE id = $1 ${dialect.forUpdate}`, [conversationId])
+        if (!row) return undefined
+        const before = toConversation(row)
+        const title = changes.title === undefined ? before.title : changes.title
+        const metadata = changes.metadata === undefined ? before.metadata : changes.metadata
+        await tx.run('UPDATE conversations SET title = $2, metadata = $3 WHERE id = $1', [conversationId, title, jsonOrNull(metadata)])
+        const event: DomainEvent = { type: 'conversation.updated', conversationId, title, metadata, at: now }
+        await insertOutboxEvent(tx, `conversation.updated:${conversationId}:${randomUUID()}`, event, now)
+        return { ...before, title, metadata }
+      })
+      return written(updated, updated !== undefined)
+    },
+
     async addMembers(conversationId, members, { maxMembers, now }) {
       const added = await db.transaction(async (tx) => {
         const [conversation] = await tx.query<{ last_seq: number }>(
@@ -204,21 +219,6 @@ export function createSqlConversationStore(
         return removed > 0
       })
       return written(removed, removed)
-    },
-
-    async updateConversation(conversationId, change) {
-      const updated = await db.transaction(async (tx) => {
-        const [row] = await tx.query('SELECT * FROM conversations WHERE id = $1', [conversationId])
-        if (!row) return undefined
-        const current = toConversation(row)
-        const title = change.title === undefined ? current.title : change.title
-        const metadata = change.metadata === undefined ? current.metadata : change.metadata
-        await tx.run('UPDATE conversations SET title = $2, metadata = $3 WHERE id = $1', [conversationId, title, jsonOrNull(metadata)])
-        const event: DomainEvent = { type: 'conversation.updated', conversationId, title, metadata, at: change.at }
-        await insertOutboxEvent(tx, `conversation.updated:${conversationId}:${randomUUID()}`, event, change.at)
-        return { ...current, title, metadata }
-      })
-      return written(updated, updated !== undefined)
     },
 
     async listMemberships(memberId) {

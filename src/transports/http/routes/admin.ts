@@ -1,32 +1,30 @@
 /** @module /v1/admin: operating the platform — the bus consumers' dead letters. Admins only. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import { listDeadLetters, replayDeadLetter } from '../../../core/admin.js'
 import type { CoreContext } from '../../../core/context.js'
 import type { OutboxEvent } from '../../../core/model.js'
-import { toWebhookEvent } from '../../../core/webhooks/events.js'
 import type { DeadLetter } from '../../../ports/store.js'
+import {
+  authProblems,
+  DeadLetterPage,
+  DeadLetterParams,
+  DeadLetterQuery,
+  paramProblems,
+  problems,
+  ReplayQueued,
+  webhookBody,
+  type DeadLetter as WireDeadLetter,
+} from '../../../wire/index.js'
 import { callerId, requireAuth } from '../auth.js'
+import { doc } from '../openapi-doc.js'
 import { iso } from '../present.js'
-
-const DeadLetterQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-    before: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The next_cursor of the previous page' })),
-    group: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only this consumer group: fanout, webhooks …' })),
-  },
-  { additionalProperties: false },
-)
-
-const DeadLetterParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) })
 
 /** The event as webhook endpoints receive it (one JSON shape for events across the API). */
 function presentEvent(event: OutboxEvent): unknown {
-  const body = toWebhookEvent(event)?.body
-  return body === undefined ? event.event : (JSON.parse(body) as unknown)
+  return JSON.parse(webhookBody(event)) as unknown
 }
 
-function presentDeadLetter(letter: DeadLetter) {
+function presentDeadLetter(letter: DeadLetter): WireDeadLetter {
   return {
     id: letter.id,
     group: letter.group,
@@ -45,7 +43,13 @@ export const adminRoutes =
   async (app) => {
     app.addHook('preHandler', requireAuth(ctx.auth))
 
-    app.get('/v1/admin/dead-letters', { schema: { querystring: DeadLetterQuery } }, async (request) => {
+    app.get('/v1/admin/dead-letters', {
+      schema: {
+        ...doc('Admin', 'Events a consumer group gave up on, newest first', 'Admins only.'),
+        querystring: DeadLetterQuery,
+        response: { 200: DeadLetterPage, ...problems(authProblems, paramProblems, 'admin_required') },
+      },
+    }, async (request) => {
       const { limit = 50, before, group } = request.query
       const page = await listDeadLetters(ctx, callerId(request), {
         limit: limit + 1,
@@ -66,8 +70,14 @@ export const adminRoutes =
       }
     })
 
-    app.post('/v1/admin/dead-letters/:id/replay', { schema: { params: DeadLetterParams } }, async (request, reply) => {
+    app.post('/v1/admin/dead-letters/:id/replay', {
+      schema: {
+        ...doc('Admin', 'Hand a dead letter back to its consumer group', 'Admins only.'),
+        params: DeadLetterParams,
+        response: { 202: ReplayQueued, ...problems(authProblems, paramProblems, 'admin_required', 'dead_letter_not_found') },
+      },
+    }, async (request, reply) => {
       const { replayEventId } = await replayDeadLetter(ctx, callerId(request), request.params.id)
-      return reply.status(202).send({ status: 'queued' as const, replay_event_id: replayEventId })
+      return reply.status(202).send({ status: 'queued', replay_event_id: replayEventId })
     })
   }

@@ -3,9 +3,24 @@
  * platform authenticates by signature or secret token, checked by the connector over the raw
  * bytes), any content type kept as a Buffer, and 200 once what it carried is stored.
  */
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifySchema } from 'fastify'
 import type { ChannelWebhooks } from '../../../core/channels/webhooks.js'
 import type { WebhookRequest } from '../../../ports/connector.js'
+import { ChannelParams, problems } from '../../../wire/index.js'
+import { publicDoc } from '../openapi-doc.js'
+
+const schemaOf = (method: 'GET' | 'POST'): FastifySchema => ({
+  ...publicDoc(
+    'Channels',
+    method === 'GET' ? 'A platform’s subscription handshake (WhatsApp, Instagram)' : 'Where a platform delivers messages and statuses',
+    'Called by the platform, not by clients: no bearer token; the platform’s signature or secret token over the raw body is checked. Any content type; the answer is what the platform expects.',
+  ),
+  params: ChannelParams,
+  response: {
+    200: { description: 'Stored (or the handshake answer)', content: { '*/*': { schema: { type: 'string' } } } },
+    ...problems('channel_not_found', 'channel_signature_invalid', 'validation_failed', 'payload_too_large'),
+  },
+})
 
 const flatten = (record: Readonly<Record<string, unknown>>): Record<string, string | undefined> =>
   Object.fromEntries(Object.entries(record).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value)]))
@@ -32,6 +47,7 @@ export function channelWebhookRoutes(webhooks: ChannelWebhooks): FastifyPluginAs
       app.route({
         method,
         url: '/v1/channels/:channel/webhook',
+        schema: schemaOf(method),
         handler: async (request, reply) => {
           const answer = await handler(request)
           return reply.code(answer.status).type(answer.contentType).send(answer.body)

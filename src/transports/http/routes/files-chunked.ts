@@ -4,7 +4,6 @@
  * to S3 and only their ETags come back here.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import {
   completeChunkedUpload,
   initiateChunkedUpload,
@@ -12,46 +11,30 @@ import {
   uploadStatus,
 } from '../../../core/files/chunks.js'
 import { terminateUpload } from '../../../core/files/uploads.js'
+import {
+  authProblems,
+  bodyProblems,
+  ChunkedUpload,
+  ChunkParams,
+  ChunkReceived,
+  CompleteUploadBody,
+  InitiateUploadBody,
+  paramProblems,
+  problems,
+  UploadedFile,
+  UploadParams,
+  UploadStatus,
+} from '../../../wire/index.js'
 import { callerId, requireAuth } from '../auth.js'
+import { doc } from '../openapi-doc.js'
 import { rateLimit } from '../rate-limit.js'
 import { iso } from '../present.js'
 import type { FileRouteOptions } from './files.js'
 import { presentUploaded } from './files-present.js'
 import { acceptRawBodies, bodyStream, declaredLength } from './files-streams.js'
 
-const InitiateBody = Type.Object(
-  {
-    filename: Type.String({ minLength: 1, maxLength: 1024 }),
-    // Bounded so 1e309 is a 400; sizes over CHAT4ALL_MAX_FILE_BYTES are a 413 from the use case.
-    size: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-    content_type: Type.Optional(Type.String({ maxLength: 255 })),
-    sha256: Type.Optional(Type.String({ maxLength: 100 })),
-    conversation_id: Type.Optional(Type.String({ format: 'uuid' })),
-  },
-  { additionalProperties: false },
-)
-
-const UploadParams = Type.Object({ upload_id: Type.String({ format: 'uuid' }) })
-const ChunkParams = Type.Object({ upload_id: Type.String({ format: 'uuid' }), index: Type.Integer({ minimum: 0, maximum: 9999 }) })
-
-const CompleteBody = Type.Union([
-  Type.Null(),
-  Type.Object(
-    {
-      /** Chunks put straight to S3 with presigned part URLs, named by the ETag S3 answered with. */
-      parts: Type.Optional(
-        Type.Array(
-          Type.Object(
-            { index: Type.Integer({ minimum: 0, maximum: 9999 }), etag: Type.String({ minLength: 1, maxLength: 200 }) },
-            { additionalProperties: false },
-          ),
-          { maxItems: 10_000 },
-        ),
-      ),
-    },
-    { additionalProperties: false },
-  ),
-])
+const TAG = 'Files'
+const upload = problems(authProblems, paramProblems, 'no_such_upload', 'upload_expired')
 
 export const chunkedUploadRoutes =
   ({ fx }: FileRouteOptions): FastifyPluginAsyncTypebox =>
@@ -61,7 +44,14 @@ export const chunkedUploadRoutes =
     app.addHook('onRequest', requireAuth(fx.auth))
 
     const uploadLimit = rateLimit(fx.rateLimits, 'upload', 'caller', fx.now)
-    app.post('/v1/files/initiate', { schema: { body: InitiateBody }, onRequest: uploadLimit }, async (request, reply) => {
+    app.post('/v1/files/initiate', {
+      schema: {
+        ...doc(TAG, 'Start a chunked upload', 'Then PUT each chunk (any order, in parallel, again on failure) and complete.'),
+        body: { ...InitiateUploadBody, examples: [{ filename: 'report.pdf', size: 10485760, content_type: 'application/pdf' }] },
+        response: { 201: ChunkedUpload, ...problems(authProblems, bodyProblems, 'file_too_large', 'conversation_not_found', 'rate_limited') },
+      },
+      onRequest: uploadLimit,
+    }, async (request, reply) => {
       const body = request.body
       const { record, totalChunks, partUrls } = await initiateChunkedUpload(fx, callerId(request), {
         filename: body.filename,
@@ -85,7 +75,17 @@ export const chunkedUploadRoutes =
       })
     })
 
-    app.put('/v1/files/uploads/:upload_id/chunks/:index', { schema: { params: ChunkParams } }, async (request) => {
+    app.put('/v1/files/uploads/:upload_id/chunks/:index', {
+      schema: {
+        ...doc(TAG, 'Upload one chunk (the raw bytes as the body)', 'Every chunk but the last is exactly chunk_size bytes.'),
+        params: ChunkParams,
+        consumes: ['application/octet-stream'],
+        response: {
+          200: ChunkReceived,
+          ...problems(authProblems, paramProblems, 'no_such_upload', 'upload_expired', 'length_mismatch', 'length_required', 'file_too_large', 'upload_locked', 'chunk_checksum_mismatch'),
+        },
+      },
+    }, async (request) => {
       const id = request.params.upload_id.toLowerCase()
       const part = await putChunk(fx, callerId(request), id, {
         index: request.params.index,
@@ -95,7 +95,9 @@ export const chunkedUploadRoutes =
       return { upload_id: id, index: part.index, size_bytes: part.sizeBytes, etag: part.etag }
     })
 
-    app.get('/v1/files/uploads/:upload_id', { schema: { params: UploadParams } }, async (request) => {
+    app.get('/v1/files/uploads/:upload_id', {
+      schema: { ...doc(TAG, 'Which chunks arrived and which are missing'), params: UploadParams, response: { 200: UploadStatus, ...upload } },
+    }, async (request) => {
       const status = await uploadStatus(fx, callerId(request), request.params.upload_id.toLowerCase())
       const { record } = status
       return {
@@ -106,8 +108,8 @@ export const chunkedUploadRoutes =
         size_bytes: record.sizeBytes,
         chunk_size: record.upload?.chunkSize ?? null,
         total_chunks: status.totalChunks,
-        received_chunks: status.received,
-        missing_chunks: status.missing,
+        received_chunks: [...status.received],
+        missing_chunks: [...status.missing],
         bytes_received: status.bytesReceived,
         expires_at: iso(record.upload?.expiresAt ?? null),
       }
@@ -116,7 +118,15 @@ export const chunkedUploadRoutes =
     app.post(
       '/v1/files/uploads/:upload_id/complete',
       {
-        schema: { params: UploadParams, body: CompleteBody },
+        schema: {
+          ...doc(TAG, 'Complete a chunked upload', 'Assembles the chunks and checks the declared SHA-256. With S3 part URLs, list each part’s ETag.'),
+          params: UploadParams,
+          body: CompleteUploadBody,
+          response: {
+            200: UploadedFile,
+            ...problems(authProblems, paramProblems, bodyProblems, 'no_such_upload', 'upload_expired', 'upload_incomplete', 'checksum_mismatch', 'upload_locked'),
+          },
+        },
         // No body at all is the common case; validate it as null.
         preValidation: async (request) => {
           request.body ??= null
@@ -129,7 +139,9 @@ export const chunkedUploadRoutes =
       },
     )
 
-    app.delete('/v1/files/uploads/:upload_id', { schema: { params: UploadParams } }, async (request, reply) => {
+    app.delete('/v1/files/uploads/:upload_id', {
+      schema: { ...doc(TAG, 'Abandon an upload'), params: UploadParams, response: { 204: { description: 'Abandoned' }, ...upload } },
+    }, async (request, reply) => {
       await terminateUpload(fx, callerId(request), request.params.upload_id.toLowerCase())
       return reply.status(204).send()
     })

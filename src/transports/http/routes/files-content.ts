@@ -5,18 +5,15 @@
  * keep active content from running on our origin.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import { appError } from '../../../core/errors.js'
 import { readFile, signedFile } from '../../../core/files/access.js'
 import type { FilesContext } from '../../../core/files/context.js'
 import { contentDisposition } from '../../../core/files/names.js'
 import type { ByteRange } from '../../../ports/blobs.js'
-import { FileParams } from './files.js'
+import { FileParams, paramProblems, problems, SignedQuery } from '../../../wire/index.js'
+import { publicDoc } from '../openapi-doc.js'
 
-const SignedQuery = Type.Object({
-  expires: Type.Optional(Type.String({ maxLength: 20 })),
-  signature: Type.Optional(Type.String({ maxLength: 100 })),
-})
+const bytes = (description: string) => ({ description, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } })
 
 /** One `bytes=` range; undefined to serve the whole file (absent, malformed or several ranges). */
 export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
@@ -40,7 +37,17 @@ export const fileContentRoutes =
       method: ['GET', 'HEAD'],
       url: '/v1/files/:id/content',
       exposeHeadRoute: false,
-      schema: { params: FileParams, querystring: SignedQuery },
+      schema: {
+        ...publicDoc('Files', 'The bytes behind a signed download URL', 'No bearer token: the signature and expiry in the URL (from GET /v1/files/{id}/download) are the authorisation. Single byte ranges and conditional requests.'),
+        params: FileParams,
+        querystring: SignedQuery,
+        response: {
+          200: bytes('The file'),
+          206: bytes('The requested range'),
+          304: { description: 'Not modified (If-None-Match)' },
+          ...problems(paramProblems, 'signed_url_expired', 'signed_url_invalid', 'no_such_file', 'range_not_satisfiable'),
+        },
+      },
       handler: async (request, reply) => {
         const record = await signedFile(fx, request.params.id.toLowerCase(), request.query)
         const etag = `"${record.sha256}"`

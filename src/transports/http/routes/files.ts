@@ -5,14 +5,15 @@
 import { Busboy, type BusboyFileStream, type BusboyHeaders } from '@fastify/busboy'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { Type } from '@sinclair/typebox'
 import { appError, errors } from '../../../core/errors.js'
 import { downloadLink, visibleFile, checksumOf } from '../../../core/files/access.js'
 import type { FilesContext } from '../../../core/files/context.js'
 import { fileErrors } from '../../../core/files/errors.js'
 import { uploadSimple } from '../../../core/files/simple.js'
 import type { FileRecord } from '../../../core/model.js'
+import { authProblems, DownloadLink, FileInfo, FileParams, paramProblems, problems, SimpleUploadQuery, UploadedFile } from '../../../wire/index.js'
 import { callerId, requireAuth } from '../auth.js'
+import { doc } from '../openapi-doc.js'
 import { rateLimit } from '../rate-limit.js'
 import { iso } from '../present.js'
 import { presentFile, presentUploaded } from './files-present.js'
@@ -24,14 +25,7 @@ export interface FileRouteOptions {
   readonly publicUrl: string | null
 }
 
-export const FileParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
-const SimpleUploadQuery = Type.Object(
-  {
-    conversation_id: Type.Optional(Type.String({ format: 'uuid' })),
-    sha256: Type.Optional(Type.String({ maxLength: 100 })),
-  },
-  { additionalProperties: false },
-)
+export { FileParams }
 
 // Boundaries and part headers around the file; a body declaring more than the limit plus this is refused unread.
 const MULTIPART_OVERHEAD = 64 * 1024
@@ -126,7 +120,18 @@ export const fileRoutes =
 
     // Counted before the body is read: a refused upload costs no bytes.
     const uploadLimit = rateLimit(fx.rateLimits, 'upload', 'caller', fx.now)
-    app.post('/v1/files', { schema: { querystring: SimpleUploadQuery }, onRequest: uploadLimit }, async (request, reply) => {
+    app.post('/v1/files', {
+      schema: {
+        ...doc('Files', 'Upload a file in one request (multipart/form-data)', "The form's `file` part is streamed to storage as it arrives; `conversation_id` and `sha256` may come as fields before it or in the query string. For large files use chunked or tus uploads."),
+        querystring: SimpleUploadQuery,
+        consumes: ['multipart/form-data'],
+        response: {
+          201: UploadedFile,
+          ...problems(authProblems, paramProblems, 'unsupported_media_type', 'file_too_large', 'payload_too_large', 'checksum_mismatch', 'conversation_not_found', 'rate_limited'),
+        },
+      },
+      onRequest: uploadLimit,
+    }, async (request, reply) => {
       if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
         throw appError('unsupported_media_type', "Upload a file as multipart/form-data with a 'file' part", { field: 'content-type' })
       }
@@ -141,11 +146,19 @@ export const fileRoutes =
       return reply.status(201).send(presentUploaded(record))
     })
 
-    app.get('/v1/files/:id', { schema: { params: FileParams } }, async (request) => {
+    app.get('/v1/files/:id', {
+      schema: { ...doc('Files', 'A file’s metadata and state'), params: FileParams, response: { 200: FileInfo, ...problems(authProblems, paramProblems, 'no_such_file') } },
+    }, async (request) => {
       return presentFile(await visibleFile(fx, callerId(request), request.params.id.toLowerCase()))
     })
 
-    app.get('/v1/files/:id/download', { schema: { params: FileParams } }, async (request) => {
+    app.get('/v1/files/:id/download', {
+      schema: {
+        ...doc('Files', 'A signed, expiring download URL'),
+        params: FileParams,
+        response: { 200: DownloadLink, ...problems(authProblems, paramProblems, 'no_such_file', 'file_not_ready') },
+      },
+    }, async (request) => {
       const link = await downloadLink(fx, callerId(request), request.params.id.toLowerCase(), apiBase(request, publicUrl))
       return {
         download_url: link.url,

@@ -7,14 +7,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Readable } from 'node:stream'
-import { Type } from '@sinclair/typebox'
 import { appError, errors } from '../../../core/errors.js'
 import type { FilesContext } from '../../../core/files/context.js'
 import { fileErrors } from '../../../core/files/errors.js'
 import { appendToUpload, checksumAlgorithms, type AppendInput } from '../../../core/files/tus.js'
 import { checkDeclaredSize, createUpload, loadUpload, terminateUpload } from '../../../core/files/uploads.js'
 import type { FileRecord } from '../../../core/model.js'
+import { authProblems, paramProblems, problems, TusParams as UploadParams } from '../../../wire/index.js'
 import { callerId, requireAuth } from '../auth.js'
+import { doc } from '../openapi-doc.js'
 import { rateLimit } from '../rate-limit.js'
 import type { FileRouteOptions } from './files.js'
 import { acceptRawBodies, apiBase, bodyStream, declaredLength, integerHeader } from './files-streams.js'
@@ -22,7 +23,24 @@ import { acceptRawBodies, apiBase, bodyStream, declaredLength, integerHeader } f
 const TUS_VERSION = '1.0.0'
 const EXTENSIONS = 'creation,creation-with-upload,termination,expiration,checksum'
 const OCTETS = 'application/offset+octet-stream'
-const UploadParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+const TAG = 'Files (tus)'
+const TUS_DOC = 'tus 1.0 (https://tus.io/protocols/resumable-upload): creation, creation-with-upload, termination, expiration and checksum. Headers carry the protocol; tus-js-client and Uppy work unchanged.'
+const done = (description: string) => ({ description })
+const uploadProblems = problems(
+  authProblems,
+  paramProblems,
+  'no_such_upload',
+  'upload_expired',
+  'upload_offset_mismatch',
+  'upload_locked',
+  'length_mismatch',
+  'file_too_large',
+  'checksum_mismatch',
+  'chunk_checksum_mismatch',
+  'unsupported_media_type',
+  'tus_version_unsupported',
+  'route_not_found',
+)
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** `Upload-Metadata`: comma-separated `key base64value` pairs (the value may be absent). */
@@ -92,10 +110,20 @@ export const tusRoutes =
           'tus-checksum-algorithm': checksumAlgorithms.join(','),
         })
         .send()
-    app.options('/v1/uploads', discovery)
-    app.options('/v1/uploads/:id', discovery)
+    const discoveryDoc = { ...doc(TAG, 'tus discovery: version, extensions and the size limit (headers)', TUS_DOC), security: [], response: { 204: done('Tus-Version, Tus-Extension, Tus-Max-Size') } }
+    app.options('/v1/uploads', { schema: discoveryDoc }, discovery)
+    app.options('/v1/uploads/:id', { schema: { ...discoveryDoc, params: UploadParams } }, discovery)
 
-    app.post('/v1/uploads', { onRequest: rateLimit(fx.rateLimits, 'upload', 'caller', fx.now) }, async (request, reply) => {
+    app.post('/v1/uploads', {
+      schema: {
+        ...doc(TAG, 'tus: create an upload (Upload-Length, Upload-Metadata; a first part may come along)', TUS_DOC),
+        response: {
+          201: done('Location names the upload; Upload-Offset when bytes came along'),
+          ...problems(authProblems, 'validation_failed', 'file_too_large', 'unsupported_media_type', 'conversation_not_found', 'tus_version_unsupported', 'length_mismatch', 'checksum_mismatch', 'chunk_checksum_mismatch', 'rate_limited'),
+        },
+      },
+      onRequest: rateLimit(fx.rateLimits, 'upload', 'caller', fx.now),
+    }, async (request, reply) => {
       if (request.headers['upload-defer-length'] !== undefined) {
         throw errors.validation('Upload-Defer-Length', 'Declare Upload-Length when creating the upload')
       }
@@ -157,13 +185,22 @@ export const tusRoutes =
       return reply.status(204).send()
     }
 
-    app.head('/v1/uploads/:id', { schema: { params: UploadParams } }, (request, reply) => head(request, reply, request.params.id.toLowerCase()))
-    app.patch('/v1/uploads/:id', { schema: { params: UploadParams } }, (request, reply) => patch(request, reply, request.params.id.toLowerCase()))
-    app.delete('/v1/uploads/:id', { schema: { params: UploadParams } }, (request, reply) =>
+    // An explicit HEAD (there is no GET here): documented, unlike the HEAD Fastify adds beside each GET.
+    app.head('/v1/uploads/:id', { config: { swagger: { exposeHeadRoute: true } }, schema: { ...doc(TAG, 'tus: the upload’s offset and length (headers)', TUS_DOC), params: UploadParams, response: { 200: done('Upload-Offset, Upload-Length'), ...uploadProblems } } }, (request, reply) => head(request, reply, request.params.id.toLowerCase()))
+    app.patch('/v1/uploads/:id', {
+      schema: { ...doc(TAG, 'tus: append bytes at Upload-Offset (application/offset+octet-stream)', TUS_DOC), params: UploadParams, response: { 204: done('Upload-Offset: the new offset'), ...uploadProblems } },
+    }, (request, reply) => patch(request, reply, request.params.id.toLowerCase()))
+    app.delete('/v1/uploads/:id', { schema: { ...doc(TAG, 'tus: terminate an upload', TUS_DOC), params: UploadParams, response: { 204: done('Terminated'), ...uploadProblems } } }, (request, reply) =>
       terminate(request, reply, request.params.id.toLowerCase()),
     )
     // For clients behind proxies that allow only GET and POST (tus `X-HTTP-Method-Override`).
-    app.post('/v1/uploads/:id', { schema: { params: UploadParams } }, (request, reply) => {
+    app.post('/v1/uploads/:id', {
+      schema: {
+        ...doc(TAG, 'tus: PATCH, DELETE or HEAD through X-HTTP-Method-Override', TUS_DOC),
+        params: UploadParams,
+        response: { 200: done('As HEAD'), 204: done('As PATCH or DELETE'), ...uploadProblems },
+      },
+    }, (request, reply) => {
       const id = request.params.id.toLowerCase()
       const method = String(request.headers['x-http-method-override'] ?? '').toUpperCase()
       if (method === 'PATCH') return patch(request, reply, id)
