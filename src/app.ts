@@ -26,6 +26,11 @@ import { createUploadCleanup } from './workers/upload-cleanup.js'
 import { createGuards } from './guards.js'
 import { connectorSettingDocs } from './workers/channel-services.js'
 import { createChannelSetup } from './channel-setup.js'
+import { startObservability, type Observability } from './observability/setup.js'
+import { instrumentStore } from './observability/instrumented-store.js'
+import { instrumentBus } from './observability/instrumented-bus.js'
+import { instrumentBlobs } from './observability/instrumented-blobs.js'
+import { instrumentConnectors } from './observability/instrumented-connectors.js'
 
 /** The connectors' own variables, for `loadConfig` (it names no channel). */
 export const channelSettingDocs: Readonly<Record<string, string>> = connectorSettingDocs(connectorDefinitions)
@@ -96,8 +101,11 @@ export function openConfiguredStore(config: Config): Promise<Store> {
 
 export async function startPlatform(config: Config, logger: Logger, roles: Roles = allRoles): Promise<Platform> {
   checkRolesFitBus(roles, config.bus)
-  const store = await openConfiguredStore(config)
-  const bus = await openBus(config.bus, config.busSettings, logger.child({ service: 'bus' }))
+  // Metrics and tracing wrap the ports here, at their boundary: adapters and most workers know nothing of them.
+  const obs = startObservability(config.observability)
+  const { metrics, tracing } = obs
+  const store = instrumentStore(await openConfiguredStore(config), metrics, tracing)
+  const bus = instrumentBus(await openBus(config.bus, config.busSettings, logger.child({ service: 'bus' })), metrics, tracing)
   const tokens = createTokenService({
     secret: config.jwtSecret,
     accessTtlSeconds: config.accessTokenTtlSeconds,
@@ -111,15 +119,16 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     now: Date.now,
     newId: randomUUID,
     addressSchemes,
+    metrics,
   }
 
   // Live fan-out: the worker addresses bus events to users, the hub hands them to this process's connections.
   const fanout = await openFanout(config.bus)
   const members = createMemberCache({ store, maxEntries: 10_000, ttlMs: 60_000, now: Date.now })
-  const stream = roles.api ? startStream(config, logger, { store, fanout, members }) : undefined
+  const stream = roles.api ? startStream(config, logger, { store, fanout, members, metrics, tracing }) : undefined
 
   // Files: bytes in the blob store, metadata in the store; download URLs signed with the shared secret.
-  const blobs = await openBlobs(config.files, (message) => logger.warn(message))
+  const blobs = instrumentBlobs(await openBlobs(config.files, (message) => logger.warn(message)), metrics)
   const fx = createFilesContext(
     ctx,
     blobs,
@@ -178,7 +187,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     fx,
     store,
     bus,
-    definitions: connectorDefinitions,
+    definitions: instrumentConnectors(connectorDefinitions, metrics),
     consume: consumerSettings(config, store, logger),
     signal: services.signal,
   })
@@ -195,6 +204,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       ? { tls: { cert: readFileSync(config.security.tls.certFile), key: readFileSync(config.security.tls.keyFile) } }
       : {}),
     readyDetails: channels.readyDetails,
+    ...observedHttp(obs, config, roles, stream),
     webhooks: createWebhookService({
       store,
       guard: webhookGuard,
@@ -205,6 +215,12 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
   })
   // Channels: platform webhooks, and the simulators of the all-in-one shape (docs/channels.md).
   await channels.register(http)
+  obs.watch({
+    ...(roles.relay ? { outbox: store } : {}),
+    ...(stream ? { stream } : {}),
+    ...(roles.connector ? { breakers: () => channels.accounts.channels().map((channel) => ({ channel, state: channels.accounts.get(channel)?.guard.breaker().state ?? 'closed' })) } : {}),
+    now: Date.now,
+  })
 
   const address = await http.listen({ host: config.host, port: config.port })
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
@@ -225,14 +241,25 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       await fanout.close()
       await blobs.close()
       await store.close()
+      await obs.shutdown()
     })())
   return { http, ctx, url, stop }
+}
+
+/** GET /metrics on every role, request metrics and spans, and this process's status for the admin summary. */
+function observedHttp(obs: Observability, config: Config, roles: Roles, stream: StreamHub | undefined) {
+  const names = (['api', 'worker', 'relay', 'connector'] as const).filter((role) => roles[role])
+  return {
+    metrics: { recorder: obs.metrics, ...(obs.exposition ? { exposition: obs.exposition } : {}), token: config.observability.metricsToken },
+    tracing: obs.tracing,
+    processStatus: obs.status(names, () => stream?.connections ?? 0),
+  }
 }
 
 function startStream(
   config: Config,
   logger: Logger,
-  { store, fanout, members }: Pick<Parameters<typeof createStreamHub>[0], 'store' | 'fanout' | 'members'>,
+  { store, fanout, members, metrics, tracing }: Pick<Parameters<typeof createStreamHub>[0], 'store' | 'fanout' | 'members' | 'metrics' | 'tracing'>,
 ): StreamHub {
   const presence = createPresence({
     store,
@@ -260,6 +287,8 @@ function startStream(
     typingTtlMs: 5_000,
     logger: logger.child({ service: 'stream' }),
     now: Date.now,
+    ...(metrics ? { metrics } : {}),
+    ...(tracing ? { tracing } : {}),
   })
 }
 

@@ -4,6 +4,7 @@ import pino from 'pino'
 import { channelSettingDocs, parseRoles, startPlatform } from '../app.js'
 import { configDocs, describeConfig, loadConfig } from '../config/load.js'
 import { adminCommand } from './admin.js'
+import { traceLogFields } from '../observability/tracing.js'
 import { simulateCommand } from './simulate.js'
 
 function banner(url: string, db: string): string {
@@ -24,7 +25,8 @@ function banner(url: string, db: string): string {
 async function serve(options: { role: string; channels?: string }): Promise<void> {
   const roles = parseRoles(options.role, options.channels)
   const { config, warnings } = loadConfig(process.env, channelSettingDocs)
-  const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
+  // With tracing on, every log line written inside a span names its trace_id and span_id.
+  const logger = pino({ level: config.logLevel, base: { service: 'chat4all' }, ...(config.observability.otlpEndpoint ? { mixin: traceLogFields } : {}) })
   for (const warning of warnings) logger.warn(warning)
   const platform = await startPlatform(config, logger, roles)
   process.stdout.write(`${banner(platform.url, config.db)}\n`)

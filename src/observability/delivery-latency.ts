@@ -1,0 +1,31 @@
+/**
+ * @module End-to-end latency from acceptance to DELIVERED and READ, per recipient. A receipt names a
+ * message by id or as a watermark (everything up to a seq), never with its acceptance time, so the
+ * acceptance times of recent messages are remembered as their `message.created` events go by — in
+ * the consumer group that sees every event (the live fan-out) — and a receipt is measured against
+ * the newest message it covers. Bounded memory: the oldest entries go first.
+ */
+import type { DomainEvent } from '../core/model.js'
+import type { PlatformMetrics } from '../ports/metrics.js'
+
+const maxRemembered = 50_000
+
+export function createDeliveryLatency(metrics: PlatformMetrics): (event: DomainEvent) => void {
+  const acceptedAt = new Map<string, number>()
+  const remember = (key: string, at: number) => {
+    acceptedAt.set(key, at)
+    if (acceptedAt.size > maxRemembered) acceptedAt.delete(acceptedAt.keys().next().value!)
+  }
+  return (event) => {
+    if (event.type === 'message.created') {
+      remember(`${event.conversationId}:${event.seq}`, event.createdAt)
+      remember(event.messageId, event.createdAt)
+      return
+    }
+    if (event.type !== 'message.status' || (event.status !== 'DELIVERED' && event.status !== 'READ')) return
+    const created = acceptedAt.get(event.messageId ?? `${event.conversationId}:${event.upToSeq}`)
+    if (created === undefined) return
+    const stage = event.status === 'DELIVERED' ? 'delivered' : 'read'
+    metrics.messageDeliveryLatency.observe(Math.max(0, event.at - created) / 1000, { stage })
+  }
+}
