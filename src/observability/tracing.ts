@@ -61,13 +61,16 @@ export interface StartedTracing {
   shutdown(): Promise<void>
 }
 
-/** Starts the SDK when an OTLP endpoint is configured; otherwise tracing is off and costs nothing. */
+/**
+ * Starts the SDK when an OTLP endpoint (the full /v1/traces URL) is configured; otherwise tracing is
+ * off and costs nothing.
+ */
 export function startTracing(otlpEndpoint: string | undefined, serviceName: string): StartedTracing {
   if (!otlpEndpoint) return { tracing: noTracing, shutdown: async () => undefined }
   const sdk = new NodeSDK({
     serviceName,
     // Spans only: metrics are Prometheus's, logs are pino's (carrying trace_id).
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: 1_000 })],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpEndpoint }), { scheduledDelayMillis: 1_000 })],
     instrumentations: [],
     textMapPropagator: propagator,
   })

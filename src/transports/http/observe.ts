@@ -23,15 +23,16 @@ export function observeHttp(app: FastifyInstance, metrics: PlatformMetrics, trac
   const spans = new WeakMap<FastifyRequest, SpanHandle>()
   app.addHook('onRequest', async (request) => {
     const traceparent = request.headers.traceparent
-    spans.set(
-      request,
-      tracing.start(`${request.method} ${routeOf(request)}`, {
-        kind: 'server',
-        // A caller's trace goes on here (W3C Trace Context).
-        ...(typeof traceparent === 'string' ? { parent: traceparent } : {}),
-        attributes: { 'http.request.method': request.method, 'http.route': routeOf(request) },
-      }),
-    )
+    const span = tracing.start(`${request.method} ${routeOf(request)}`, {
+      kind: 'server',
+      // A caller's trace goes on here (W3C Trace Context).
+      ...(typeof traceparent === 'string' ? { parent: traceparent } : {}),
+      attributes: { 'http.request.method': request.method, 'http.route': routeOf(request) },
+    })
+    spans.set(request, span)
+    // Every log line of the request names its trace, also those written outside the span's context.
+    const traceId = span.traceparent?.split('-')[1]
+    if (traceId) request.log = request.log.child({ trace_id: traceId })
   })
   // The handler runs inside the span: the store write, and the trace the outbox event carries on.
   app.addHook('preHandler', (request, _reply, done) => {
