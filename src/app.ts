@@ -27,6 +27,7 @@ import { createGuards } from './guards.js'
 import { connectorSettingDocs } from './workers/channel-services.js'
 import { createChannelSetup } from './channel-setup.js'
 import { startObservability, type Observability } from './observability/setup.js'
+import { probeBlobs, probeBus, probeStore, type ProbeResult } from './adapters/probes.js'
 import { instrumentStore } from './observability/instrumented-store.js'
 import { instrumentBus } from './observability/instrumented-bus.js'
 import { instrumentBlobs } from './observability/instrumented-blobs.js'
@@ -92,6 +93,16 @@ export function checkRolesFitBus(roles: Roles, busUrl: string): void {
       `roles can run in separate processes only on a shared bus: CHAT4ALL_BUS is '${busUrl}', set it to nats://host:4222 (README, "Scaling out")`,
     )
   }
+}
+
+/** What the configuration would connect to, each contacted without changing it (`chat4all config check`). */
+export async function probeDependencies(config: Config): Promise<readonly (ProbeResult & { readonly name: string; readonly target: string })[]> {
+  const [store, bus, blobs] = await Promise.all([probeStore(config.db), probeBus(config.bus), probeBlobs(config.files)])
+  return [
+    { name: 'store', target: config.db, ...store },
+    { name: 'bus', target: config.bus, ...bus },
+    { name: 'blobs', target: config.files.blobs, ...blobs },
+  ]
 }
 
 /** The store the configuration names (for the platform, and for CLI commands that work on it). */

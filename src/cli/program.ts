@@ -86,12 +86,19 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       const { runCluster } = await import('./cluster.js')
       await runCluster({ api: count(options.api, 'api'), workers: count(options.workers, 'workers'), relays: count(options.relays, 'relays') })
     })
-  program
+  const config = program
     .command('config')
-    .description('print the resolved configuration (secrets masked) and every setting')
+    .description('print the resolved configuration (secrets masked) and every setting; `config check` also contacts what it names')
     .action(() => {
       const { config, warnings } = loadConfig(process.env, channelSettingDocs)
       process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: { ...configDocs, ...channelSettingDocs }, warnings }, null, 2)}\n`)
+    })
+  config
+    .command('check')
+    .description('print the effective configuration and check that the store, bus and blob store it names are reachable; exits 1 if not')
+    .action(async () => {
+      const { configCheck } = await import('./config-check.js')
+      process.exitCode = await configCheck(process.env, (text) => process.stdout.write(text))
     })
   program.addCommand(adminCommand())
   program.addCommand(simulateCommand())
