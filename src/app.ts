@@ -28,6 +28,12 @@ import { createUploadCleanup } from './workers/upload-cleanup.js'
 import { createGuards } from './guards.js'
 import { connectorSettingDocs } from './workers/channel-services.js'
 import { createChannelSetup } from './channel-setup.js'
+import { startObservability, type Observability } from './observability/setup.js'
+import { probeBlobs, probeBus, probeStore, type ProbeResult } from './adapters/probes.js'
+import { instrumentStore } from './observability/instrumented-store.js'
+import { instrumentBus } from './observability/instrumented-bus.js'
+import { instrumentBlobs } from './observability/instrumented-blobs.js'
+import { instrumentConnectors } from './observability/instrumented-connectors.js'
 
 /** The connectors' own variables, for `loadConfig` (it names no channel). */
 export const channelSettingDocs: Readonly<Record<string, string>> = connectorSettingDocs(connectorDefinitions)
@@ -95,6 +101,16 @@ export function checkRolesFitBus(roles: Roles, busUrl: string): void {
   }
 }
 
+/** What the configuration would connect to, each contacted without changing it (`chat4all config check`). */
+export async function probeDependencies(config: Config): Promise<readonly (ProbeResult & { readonly name: string; readonly target: string })[]> {
+  const [store, bus, blobs] = await Promise.all([probeStore(config.db), probeBus(config.bus), probeBlobs(config.files)])
+  return [
+    { name: 'store', target: config.db, ...store },
+    { name: 'bus', target: config.bus, ...bus },
+    { name: 'blobs', target: config.files.blobs, ...blobs },
+  ]
+}
+
 /** The store the configuration names (for the platform, and for CLI commands that work on it). */
 export function openConfiguredStore(config: Config): Promise<Store> {
   return openStore({ url: config.db, sqliteSynchronous: config.sqliteSynchronous, sqliteThread: config.sqliteThread })
@@ -102,8 +118,11 @@ export function openConfiguredStore(config: Config): Promise<Store> {
 
 export async function startPlatform(config: Config, logger: Logger, roles: Roles = allRoles): Promise<Platform> {
   checkRolesFitBus(roles, config.bus)
-  const store = await openConfiguredStore(config)
-  const bus = await openBus(config.bus, config.busSettings, logger.child({ service: 'bus' }))
+  // Metrics and tracing wrap the ports here, at their boundary: adapters and most workers know nothing of them.
+  const obs = startObservability(config.observability)
+  const { metrics, tracing } = obs
+  const store = instrumentStore(await openConfiguredStore(config), metrics, tracing)
+  const bus = instrumentBus(await openBus(config.bus, config.busSettings, logger.child({ service: 'bus' })), metrics, tracing)
   const tokens = createTokenService({
     secret: config.jwtSecret,
     accessTtlSeconds: config.accessTokenTtlSeconds,
@@ -117,15 +136,16 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     now: Date.now,
     newId: randomUUID,
     addressSchemes,
+    metrics,
   }
 
   // Live fan-out: the worker addresses bus events to users, the hub hands them to this process's connections.
   const fanout = await openFanout(config.bus)
   const members = createMemberCache({ store, maxEntries: 10_000, ttlMs: 60_000, now: Date.now })
-  const stream = roles.api ? startStream(config, logger, { store, fanout, members }) : undefined
+  const stream = roles.api ? startStream(config, logger, { store, fanout, members, metrics, tracing }) : undefined
 
   // Files: bytes in the blob store, metadata in the store; download URLs signed with the shared secret.
-  const blobs = await openBlobs(config.files, (message) => logger.warn(message))
+  const blobs = instrumentBlobs(await openBlobs(config.files, (message) => logger.warn(message)), metrics)
   const fx = createFilesContext(
     ctx,
     blobs,
@@ -184,7 +204,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
     fx,
     store,
     bus,
-    definitions: connectorDefinitions,
+    definitions: instrumentConnectors(connectorDefinitions, metrics),
     consume: consumerSettings(config, store, logger),
     signal: services.signal,
   })
@@ -201,6 +221,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       ? { tls: { cert: readFileSync(config.security.tls.certFile), key: readFileSync(config.security.tls.keyFile) } }
       : {}),
     readyDetails: channels.readyDetails,
+    ...observedHttp(obs, config, roles, stream),
     webhooks: createWebhookService({
       store,
       guard: webhookGuard,
@@ -211,6 +232,12 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
   })
   // Channels: platform webhooks, and the simulators of the all-in-one shape (docs/channels.md).
   await channels.register(http)
+  obs.watch({
+    ...(roles.relay ? { outbox: store } : {}),
+    ...(stream ? { stream } : {}),
+    ...(roles.connector ? { breakers: () => channels.accounts.channels().map((channel) => ({ channel, state: channels.accounts.get(channel)?.guard.breaker().state ?? 'closed' })) } : {}),
+    now: Date.now,
+  })
 
   const address = await http.listen({ host: config.host, port: config.port })
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
@@ -232,6 +259,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
       await fanout.close()
       await blobs.close()
       await store.close()
+      await obs.shutdown()
     })())
 
   // gRPC on a port of its own, sharing the HTTP API's context, guards and stream hub.
@@ -246,10 +274,20 @@ export async function startPlatform(config: Config, logger: Logger, roles: Roles
   return { http, ctx, url, grpcAddress: grpc?.address, stream, stop }
 }
 
+/** GET /metrics on every role, request metrics and spans, and this process's status for the admin summary. */
+function observedHttp(obs: Observability, config: Config, roles: Roles, stream: StreamHub | undefined) {
+  const names = (['api', 'worker', 'relay', 'connector'] as const).filter((role) => roles[role])
+  return {
+    metrics: { recorder: obs.metrics, ...(obs.exposition ? { exposition: obs.exposition } : {}), token: config.observability.metricsToken },
+    tracing: obs.tracing,
+    processStatus: obs.status(names, () => stream?.connections ?? 0),
+  }
+}
+
 function startStream(
   config: Config,
   logger: Logger,
-  { store, fanout, members }: Pick<Parameters<typeof createStreamHub>[0], 'store' | 'fanout' | 'members'>,
+  { store, fanout, members, metrics, tracing }: Pick<Parameters<typeof createStreamHub>[0], 'store' | 'fanout' | 'members' | 'metrics' | 'tracing'>,
 ): StreamHub {
   const presence = createPresence({
     store,
@@ -277,6 +315,8 @@ function startStream(
     typingTtlMs: 5_000,
     logger: logger.child({ service: 'stream' }),
     now: Date.now,
+    ...(metrics ? { metrics } : {}),
+    ...(tracing ? { tracing } : {}),
   })
 }
 

@@ -27,14 +27,16 @@ function banner(url: string, db: string, grpcAddress: string | undefined): strin
 }
 
 async function serve(options: { role: string; channels?: string }): Promise<void> {
-  const [{ default: pino }, { channelSettingDocs, parseRoles, startPlatform }, { loadConfig }] = await Promise.all([
+  const [{ default: pino }, { channelSettingDocs, parseRoles, startPlatform }, { loadConfig }, { traceLogFields }] = await Promise.all([
     import('pino'),
     import('../app.js'),
     import('../config/load.js'),
+    import('../observability/tracing.js'),
   ])
   const roles = parseRoles(options.role, options.channels)
   const { config, warnings } = loadConfig(process.env, channelSettingDocs)
-  const logger = pino({ level: config.logLevel, base: { service: 'chat4all' } })
+  // With tracing on, every log line written inside a span names its trace_id and span_id.
+  const logger = pino({ level: config.logLevel, base: { service: 'chat4all' }, ...(config.observability.otlpEndpoint ? { mixin: traceLogFields } : {}) })
   for (const warning of warnings) logger.warn(warning)
   const platform = await startPlatform(config, logger, roles)
   process.stdout.write(`${banner(platform.url, config.db, platform.grpcAddress)}\n`)
@@ -98,13 +100,20 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       const { runCluster } = await import('./cluster.js')
       await runCluster({ api: count(options.api, 'api'), workers: count(options.workers, 'workers'), relays: count(options.relays, 'relays') })
     })
-  program
+  const config = program
     .command('config')
-    .description('print the resolved configuration (secrets masked) and every setting')
+    .description('print the resolved configuration (secrets masked) and every setting; `config check` also contacts what it names')
     .action(async () => {
       const [{ channelSettingDocs }, { configDocs, describeConfig, loadConfig }] = await Promise.all([import('../app.js'), import('../config/load.js')])
       const { config, warnings } = loadConfig(process.env, channelSettingDocs)
       process.stdout.write(`${JSON.stringify({ resolved: describeConfig(config), settings: { ...configDocs, ...channelSettingDocs }, warnings }, null, 2)}\n`)
+    })
+  config
+    .command('check')
+    .description('print the effective configuration and check that the store, bus and blob store it names are reachable; exits 1 if not')
+    .action(async () => {
+      const { configCheck } = await import('./config-check.js')
+      process.exitCode = await configCheck(process.env, (text) => process.stdout.write(text))
     })
   program.addCommand(adminCommand())
   program.addCommand(simulateCommand())

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ConfigError } from './config-error.js'
 import { securityConfig, securityConfigDocs, type SecuritySettings } from './security.js'
+import { observabilityConfig, observabilityConfigDocs, type ObservabilitySettings } from './observability.js'
 
 export interface Config {
   readonly host: string
@@ -36,6 +37,8 @@ export interface Config {
   /** Rate limits, login throttling, CORS, TLS (docs/security.md). */
   readonly security: SecuritySettings
   readonly channels: ChannelSettings
+  /** Metrics (GET /metrics) and traces (OTLP) (docs/operations.md). */
+  readonly observability: ObservabilitySettings
 }
 
 /** Channels: connectors, their simulators and delivery retries (docs/channels.md). */
@@ -170,6 +173,7 @@ export const configDocs: Readonly<Record<string, string>> = {
   CHAT4ALL_S3_ACCESS_KEY_ID: "S3 access key (default: the AWS SDK's chain: AWS_* environment, profile, instance role)",
   CHAT4ALL_S3_SECRET_ACCESS_KEY: 'S3 secret key, with CHAT4ALL_S3_ACCESS_KEY_ID',
   ...securityConfigDocs,
+  ...observabilityConfigDocs,
   CHAT4ALL_SIMULATORS:
     'on (default) or off: the all-in-one mounts the WhatsApp, Instagram and Telegram simulators on its port and points every connector without settings of its own at them',
   CHAT4ALL_SIMULATOR_PREFIX: 'Path the simulators are mounted under: <prefix>/whatsapp … (default /_sim)',
@@ -334,6 +338,7 @@ export function loadConfig(
     files: fileConfig(env, dataDir),
     security: securityConfig(env, env['CHAT4ALL_DB'] || 'sqlite:'),
     channels: channelSettings(env, connectorDocs),
+    observability: observabilityConfig(env),
   }
   return { config: Object.freeze(config), warnings }
 }
@@ -347,5 +352,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     files: { ...config.files, s3SecretAccessKey: config.files.s3SecretAccessKey === null ? null : '***' },
     // Connector values may be tokens and secrets: only which are set is shown.
     channels: { ...config.channels, values: Object.keys(config.channels.values) },
+    observability: { ...config.observability, metricsToken: config.observability.metricsToken === null ? null : '***' },
   }
 }

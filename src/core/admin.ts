@@ -11,7 +11,7 @@ type AdminContext = Pick<CoreContext, 'store' | 'newId'>
 
 const replayMarker = '~replay~'
 
-async function requireAdmin(ctx: AdminContext, callerId: string): Promise<void> {
+export async function requireAdmin(ctx: Pick<CoreContext, 'store'>, callerId: string): Promise<void> {
   const caller = await ctx.store.getUser(callerId)
   if (!caller?.isAdmin) throw errors.adminRequired()
 }

@@ -1,5 +1,6 @@
 /** @module What the use cases need from the outside world, handed in by the composition root. */
 import type { AddressScheme } from '../ports/connector.js'
+import type { PlatformMetrics } from '../ports/metrics.js'
 import type { Store } from '../ports/store.js'
 import type { Authenticator } from './authenticator.js'
 import type { LoginThrottle } from './login-throttle.js'
@@ -29,4 +30,6 @@ export interface CoreContext {
    * validated and normalised by them. Without them, the built-in patterns of `addresses.ts` apply.
    */
   readonly addressSchemes?: readonly AddressScheme[]
+  /** Send counters and accept latency; absent or disabled: nothing recorded. */
+  readonly metrics?: PlatformMetrics
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { checkChannels } from './channels/routes.js'
 import stringify from 'safe-stable-stringify'
 import type { CoreContext } from './context.js'
-import { errors } from './errors.js'
+import { AppError, errors } from './errors.js'
 import type { DeliveryStatus, Message, MessagePayload, Receipt } from './model.js'
 import { attachedFile } from './files/access.js'
 import { resolveMember } from './members.js'
@@ -106,6 +106,25 @@ export async function sendMessage(ctx: CoreContext, callerId: string, input: Sen
  * its sends written together (the stream's pipelined sends).
  */
 export async function prepareSend(ctx: CoreContext, callerId: string, input: SendInput): Promise<PreparedSend> {
+  const metrics = ctx.metrics
+  if (!metrics?.enabled) return prepareUnmeasured(ctx, callerId, input)
+  const started = performance.now()
+  const rejected = (error: unknown) => {
+    metrics.messagesRejected.inc({ reason: error instanceof AppError ? error.code : 'internal' })
+    throw error
+  }
+  const prepared = await prepareUnmeasured(ctx, callerId, input).catch(rejected)
+  return {
+    commit: async () => {
+      const outcome = await prepared.commit().catch(rejected)
+      if (outcome.created) metrics.messagesAccepted.inc()
+      metrics.messageAcceptDuration.observe((performance.now() - started) / 1000)
+      return outcome
+    },
+  }
+}
+
+async function prepareUnmeasured(ctx: CoreContext, callerId: string, input: SendInput): Promise<PreparedSend> {
   checkPayloadSize(ctx, input)
   const payload = await checkAttachment(ctx, callerId, input.payload)
   // Granting file access needs proven membership first; a plain text send leaves it to the store.

@@ -99,7 +99,10 @@ export interface Message {
   readonly bodyHash: string
 }
 
-export type NewMessage = Omit<Message, 'seq'>
+export type NewMessage = Omit<Message, 'seq'> & {
+  /** The W3C traceparent of the send, stored with its outbox event so the trace goes on from there. */
+  readonly traceparent?: string
+}
 
 export interface Receipt {
   readonly memberId: string
@@ -238,4 +241,6 @@ export interface OutboxEvent {
   readonly createdAt: number
   /** Set on a replayed dead letter: only this consumer group handles it again. */
   readonly onlyGroup?: string
+  /** The W3C traceparent of the step that produced or last handled it (tracing on): the trace's next parent. */
+  readonly traceparent?: string
 }

@@ -14,6 +14,7 @@ import { liveContract } from './store-contract/live.js'
 import { lockContract } from './store-contract/locks.js'
 import { messageContract } from './store-contract/messages.js'
 import { outboxContract } from './store-contract/outbox.js'
+import { operationsContract } from './store-contract/operations.js'
 import { receiptContract } from './store-contract/receipts.js'
 import { storeRateLimitContract } from './store-contract/rate-limits.js'
 import { sessionContract } from './store-contract/sessions.js'
@@ -34,6 +35,7 @@ export function storeContract(name: string, make: StoreFactory): void {
     receiptContract(make)
     watermarkContract(make)
     outboxContract(make)
+    operationsContract(make)
     fileContract(make)
     webhookContract(make)
     liveContract(make)

@@ -255,6 +255,20 @@ export interface OutboxStore {
   deleteOutbox(positions: readonly number[]): Promise<void>
 }
 
+/** What operators watch: the outbox's backlog and the platform's size (GET /metrics, GET /v1/admin/stats). */
+export interface OperationsStore {
+  /**
+   * Events waiting in the outbox and the acceptance time of the oldest (undefined when empty). Read
+   * on every Prometheus scrape: one aggregate over the outbox, which the relay keeps small.
+   */
+  outboxBacklog(): Promise<{ readonly depth: number; readonly oldestCreatedAt: number | undefined }>
+  /**
+   * Exact counts for the admin summary. Each is a count over a whole table: meant for an operator's
+   * occasional look, not for a dashboard's refresh.
+   */
+  platformCounts(): Promise<{ readonly users: number; readonly conversations: number; readonly deadLetters: number }>
+}
+
 /** An outbox event with its position, the outbox's order. */
 export interface PendingOutboxEvent {
   readonly position: number
@@ -405,6 +419,7 @@ export interface Store
     ConversationStore,
     MessageStore,
     OutboxStore,
+    OperationsStore,
     FileStore,
     WebhookStore,
     DeadLetterStore,

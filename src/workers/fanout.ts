@@ -65,7 +65,9 @@ export function createFanoutWorker({ bus, fanout, members, consume }: FanoutWork
         const { event } = delivery.event
         if (!liveTypes.has(event.type)) continue
         const to = await recipients(event, members)
-        if (to.length > 0) await fanout.publish({ to, event })
+        // The trace goes on to the processes that push it (tracing on: the event carries it).
+        const trace = delivery.event.traceparent ? { traceparent: delivery.event.traceparent } : {}
+        if (to.length > 0) await fanout.publish({ to, event, ...trace })
       }
     },
     { ...consume, batchSize: 512 },

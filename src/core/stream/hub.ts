@@ -5,6 +5,8 @@
  */
 import type { Logger } from 'pino'
 import type { Fanout } from '../../ports/fanout.js'
+import type { PlatformMetrics } from '../../ports/metrics.js'
+import type { Tracing } from '../../ports/tracing.js'
 import type { Store } from '../../ports/store.js'
 import type { Presence } from '../presence.js'
 import { closeCodes, type CloseCode, type StreamSink } from './frames.js'
@@ -23,6 +25,10 @@ export interface StreamHubOptions {
   readonly typingTtlMs: number
   readonly logger: Logger
   readonly now: () => number
+  /** Frames sent, slow-consumer closes, accept → pushed latency; absent: nothing recorded. */
+  readonly metrics?: PlatformMetrics
+  /** A `push` span per live message delivered here, child of the routing that addressed it. */
+  readonly tracing?: Tracing
 }
 
 export interface OpenOptions {
@@ -37,6 +43,8 @@ export interface StreamHub {
   /** Closes every connection, e.g. with 1001 at shutdown. */
   closeAll(code: CloseCode, reason: string): void
   readonly connections: number
+  /** Users with at least one connection to this process. */
+  readonly users: number
   readonly limits: StreamLimits
   close(): void
 }
@@ -47,9 +55,30 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   let connections = 0
 
   const deliver = (to: readonly string[], event: LiveEvent) => {
+    let pushed = 0
     for (const userId of to) {
       const sessions = byUser.get(userId)
-      if (sessions) for (const session of sessions) session.deliver(event)
+      if (!sessions) continue
+      for (const session of sessions) {
+        session.deliver(event)
+        pushed++
+      }
+    }
+    return pushed
+  }
+  const pushLatency = options.metrics?.enabled ? options.metrics.messageDeliveryLatency : undefined
+  const tracing = options.tracing?.enabled ? options.tracing : undefined
+
+  /** A live message: measured from its acceptance, and traced when its envelope carries a trace. */
+  const deliverMessage = (envelope: { readonly to: readonly string[]; readonly event: LiveEvent; readonly traceparent?: string | undefined }) => {
+    const { event } = envelope
+    const span = tracing && envelope.traceparent ? tracing.start('push', { parent: envelope.traceparent, kind: 'producer' }) : undefined
+    const pushed = deliver(envelope.to, event)
+    span?.setAttribute('chat4all.connections', pushed)
+    span?.end()
+    if (pushLatency && pushed > 0 && event.type === 'message.created') {
+      const seconds = Math.max(0, now() - event.createdAt) / 1000
+      for (let i = 0; i < pushed; i++) pushLatency.observe(seconds, { stage: 'pushed' })
     }
   }
 
@@ -63,7 +92,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
       members.invalidate(event.conversationId)
       for (const userId of envelope.to) presence.contactsChanged(userId)
     }
-    deliver(envelope.to, event)
+    deliverMessage(envelope as Extract<Envelope, { readonly event: LiveEvent }>)
   }
   const unsubscribe = fanout.subscribe(route)
   // Changes presence works out by itself (a silent process's users going offline) reach local connections only.
@@ -98,7 +127,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   return {
     open(open) {
       // Registered before the session reads the store, so nothing published meanwhile is missed.
-      const session = new StreamSession(deps, open)
+      const session = new StreamSession(deps, options.metrics?.enabled ? { ...open, sink: countedSink(open.sink, options.metrics) } : open)
       if (session.isClosed) return session
       let sessions = byUser.get(open.userId)
       if (!sessions) byUser.set(open.userId, (sessions = new Set()))
@@ -113,6 +142,9 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     get connections() {
       return connections
     },
+    get users() {
+      return byUser.size
+    },
     limits,
     close() {
       unsubscribe()
@@ -120,6 +152,22 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
       this.closeAll(closeCodes.goingAway, 'server shutting down')
       // After closeAll: the sessions' offline announcements are under way and need no heartbeat.
       presence.close()
+    },
+  }
+}
+
+/** Counts frames written and the connections closed for reading too slowly (closed to resume). */
+function countedSink(sink: StreamSink, metrics: PlatformMetrics): StreamSink {
+  return {
+    bufferedBytes: () => sink.bufferedBytes(),
+    drained: () => sink.drained(),
+    send(frame) {
+      metrics.streamFramesSent.inc()
+      sink.send(frame)
+    },
+    close(code, reason) {
+      if (code === closeCodes.resume) metrics.streamSlowConsumerCloses.inc()
+      sink.close(code, reason)
     },
   }
 }

@@ -74,5 +74,5 @@ export const isControlEvent = (event: LiveEvent | ControlEvent): event is Contro
  * hands them to its own bookkeeping, never to a connection.
  */
 export type Envelope =
-  | { readonly to: readonly string[]; readonly event: LiveEvent }
+  | { readonly to: readonly string[]; readonly event: LiveEvent; /** W3C traceparent (tracing on). */ readonly traceparent?: string }
   | { readonly to: readonly []; readonly event: ControlEvent }

@@ -27,6 +27,12 @@ import { fileContentRoutes } from './routes/files-content.js'
 import { chunkedUploadRoutes } from './routes/files-chunked.js'
 import { tusRoutes } from './routes/uploads.js'
 import { webRoutes } from './routes/web.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { adminStatsRoutes } from './routes/admin-stats.js'
+import { observeHttp } from './observe.js'
+import { noMetrics, type MetricsExposition, type PlatformMetrics } from '../../ports/metrics.js'
+import { noTracing, type Tracing } from '../../ports/tracing.js'
+import type { ProcessStatus } from '../../core/admin-stats.js'
 
 export interface HttpServerOptions {
   readonly logger: Logger
@@ -48,6 +54,16 @@ export interface HttpServerOptions {
   readonly trustProxy?: boolean | string
   /** Extra details of `/ready` (channel breakers). */
   readonly readyDetails?: () => Readonly<Record<string, unknown>>
+  /** Metrics: recorded per request, and served on GET /metrics (every role) when `exposition` is given. */
+  readonly metrics?: {
+    readonly recorder: PlatformMetrics
+    readonly exposition?: MetricsExposition
+    readonly token: string | null
+  }
+  /** A server span per request, the parent of what the request causes. */
+  readonly tracing?: Tracing
+  /** This process's own figures for GET /v1/admin/stats (served with `all` routes). */
+  readonly processStatus?: () => ProcessStatus
 }
 
 /** The version the OpenAPI document states: the API's, which /v1 paths carry. */
@@ -96,7 +112,11 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
     )
   })
 
+  if (options.metrics || options.tracing) observeHttp(app, options.metrics?.recorder ?? noMetrics, options.tracing ?? noTracing)
   await app.register(healthRoutes(ctx.store, options.readyDetails))
+  if (options.metrics?.exposition) {
+    await app.register(metricsRoutes({ exposition: options.metrics.exposition, token: options.metrics.token }))
+  }
   if (options.routes === 'all') {
     const fx = options.files?.fx
     // A deleted account's files that nobody else could see go with their bytes.
@@ -110,6 +130,7 @@ export async function buildHttpServer(ctx: CoreContext, options: HttpServerOptio
     await app.register(messageRoutes(ctx))
     if (options.webhooks) await app.register(webhookRoutes(ctx, options.webhooks))
     await app.register(adminRoutes(ctx))
+    if (options.processStatus) await app.register(adminStatsRoutes(ctx, options.processStatus))
     if (options.files) {
       await app.register(fileRoutes(options.files))
       await app.register(chunkedUploadRoutes(options.files))

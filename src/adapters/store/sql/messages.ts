@@ -115,7 +115,7 @@ async function appendAll(
       metadata: message.metadata,
       createdAt: message.createdAt,
     }
-    await insertOutboxEvent(tx, `message.created:${message.id}`, event, message.createdAt)
+    await insertOutboxEvent(tx, `message.created:${message.id}`, event, message.createdAt, message.traceparent)
     const { conversationId, senderId } = message
     sent.set(`${conversationId}|${senderId}`, { conversationId, senderId, seq })
     results.push({ kind: 'created', message: { ...message, seq } })

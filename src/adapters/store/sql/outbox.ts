@@ -8,25 +8,41 @@ export async function insertOutboxEvent(
   eventId: string,
   event: DomainEvent,
   createdAt: number,
+  traceparent?: string,
 ): Promise<void> {
   await tx.run('INSERT INTO outbox (event_id, type, body, created_at) VALUES ($1, $2, $3, $4)', [
     eventId,
     event.type,
-    JSON.stringify(event),
+    traceparent ? JSON.stringify({ ...event, [traceKey]: traceparent }) : JSON.stringify(event),
     createdAt,
   ])
+}
+
+/**
+ * The trace context rides inside the stored body under this key rather than in a column of its own:
+ * tracing needs no migration, and the key is taken off again when the row is read.
+ */
+const traceKey = '~traceparent'
+
+function readBody(body: string): { readonly event: DomainEvent; readonly traceparent?: string } {
+  const parsed = JSON.parse(body) as DomainEvent & { readonly [traceKey]?: string }
+  if (!(traceKey in parsed)) return { event: parsed }
+  const { [traceKey]: traceparent, ...event } = parsed
+  return { event: event as DomainEvent, ...(typeof traceparent === 'string' ? { traceparent } : {}) }
 }
 
 type Pending = PendingOutboxEvent
 
 function toPending(row: SqlRow): Pending {
   const onlyGroup = row['only_group']
+  const { event, traceparent } = readBody(String(row['body']))
   return {
     position: Number(row['position']),
     event: {
       id: String(row['event_id']),
-      event: JSON.parse(String(row['body'])) as DomainEvent,
+      event,
       createdAt: Number(row['created_at']),
+      ...(traceparent ? { traceparent } : {}),
       // Only a replayed dead letter has one; an absent property keeps every other event as it was.
       ...(onlyGroup == null ? {} : { onlyGroup: String(onlyGroup) }),
     },

@@ -8,6 +8,7 @@ import { createSqlFileStore } from './files.js'
 import { createSqlIdentityStore } from './identities.js'
 import { createSqlMessageStore } from './messages.js'
 import { createSqlOutboxStore } from './outbox.js'
+import { createSqlOperationsStore } from './operations.js'
 import { createSqlUserStore } from './users.js'
 import { createSqlSessionStore } from './sessions.js'
 import { createSqlAccountDeletion } from './account-deletion.js'
@@ -51,6 +52,7 @@ export function createSqlStore(db: SqlDriver, dialect: SqlDialect, options: SqlS
     ...createSqlConversationStore(db, dialect, { onOutboxWrite }),
     ...createSqlMessageStore(db, dialect, { ...options, onOutboxWrite }),
     ...createSqlOutboxStore(db, dialect),
+    ...createSqlOperationsStore(db),
     ...createSqlFileStore(db, dialect),
     ...createSqlWebhookStore(db, dialect),
     ...createSqlDeadLetterStore(db, { onOutboxWrite }),
