@@ -365,3 +365,31 @@ export type Health = Static<typeof Health>
 export type Readiness = Static<typeof Readiness>
 export type ReplayQueued = Static<typeof ReplayQueued>
 export type ChannelStates = Static<typeof ChannelStates>
+
+const count = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description })
+
+/** GET /v1/admin/stats. */
+export const AdminStats = Type.Object({
+  users: count('Accounts'),
+  conversations: count('Conversations, 1:1 and groups'),
+  dead_letters: count('Events the bus consumers gave up on, waiting for an operator'),
+  outbox: Type.Object({
+    depth: count('Events accepted and not yet handed to the bus'),
+    oldest_age_ms: count('Age of the oldest of them; 0 when the outbox is empty'),
+  }),
+  process: Type.Object(
+    {
+      id: Type.String({ description: 'This process (host name and pid)' }),
+      roles: Type.Array(Type.String(), { description: 'api, worker, relay, connector' }),
+      started_at: Type.String({ format: 'date-time' }),
+      uptime_seconds: count('Seconds since it started'),
+      connected_clients: count('Live connections (WebSocket and SSE) held by this process'),
+      messages_per_minute: Type.Union([count('Messages this process accepted in the last 60 seconds'), Type.Null()], {
+        description: 'Messages this process accepted in the last 60 seconds; null with CHAT4ALL_METRICS=off',
+      }),
+      resident_bytes: count('Resident memory of this process'),
+    },
+    { description: 'The process that answered: each API process reports itself; Prometheus sees them all' },
+  ),
+})
+export type AdminStats = Static<typeof AdminStats>

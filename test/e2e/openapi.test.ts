@@ -4,6 +4,7 @@
  * schemas it documents, the response check of every other suite (support/documented.ts) refusing a
  * wrong response, and the /docs page served whole by the platform itself (no CDN).
  */
+import { isWebClientRoute } from '../../src/transports/http/routes/web.js'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Ajv } from 'ajv'
 import addFormatsImport from 'ajv-formats'
@@ -37,10 +38,11 @@ function validatorOf(schema: object) {
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
 
 /**
- * Not API operations: the docs page's own pages and assets, and the platform simulators of the
- * all-in-one shape (stand-ins for WhatsApp's, Instagram's and Telegram's APIs, mounted under /_sim).
+ * Not API operations: the docs page's own pages and assets, the web client's page and assets, and
+ * the platform simulators of the all-in-one shape (stand-ins for WhatsApp's, Instagram's and
+ * Telegram's APIs, mounted under /_sim).
  */
-const isNotApi = (url: string) => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/_sim/')
+const isNotApi = (url: string) => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/_sim/') || isWebClientRoute(url)
 
 describe('the OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document, also as YAML', async () => {

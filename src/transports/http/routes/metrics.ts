@@ -8,6 +8,8 @@ import { Type } from '@sinclair/typebox'
 import { errors } from '../../../core/errors.js'
 import type { MetricsExposition } from '../../../ports/metrics.js'
 import { bearerToken } from '../auth.js'
+import { publicDoc } from '../openapi-doc.js'
+import { problems } from '../../../wire/index.js'
 
 export interface MetricsRouteOptions {
   readonly exposition: MetricsExposition
@@ -27,7 +29,11 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
 export const metricsRoutes =
   ({ exposition, token }: MetricsRouteOptions): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get('/metrics', { schema: { response: { 200: Exposition } } }, async (request, reply) => {
+    const schema = {
+      ...publicDoc('Operations', 'Prometheus metrics of this process', 'Open unless CHAT4ALL_METRICS_TOKEN is set; then that bearer token is needed.'),
+      response: { 200: Exposition, ...problems('unauthorized') },
+    }
+    app.get('/metrics', { schema }, async (request, reply) => {
       if (token !== null && !tokenMatches(bearerToken(request), token)) {
         throw errors.unauthorized('GET /metrics needs "Authorization: Bearer <CHAT4ALL_METRICS_TOKEN>"')
       }

@@ -65,7 +65,8 @@ export const webRoutes =
       },
     })
     for (const url of webClientPaths) {
-      app.get(url, async (_request, reply) => {
+      // The page, not an API operation: left out of the OpenAPI document like the static files.
+      app.get(url, { schema: { hide: true } }, async (_request, reply) => {
         reply.header('cache-control', revalidate)
         return reply.sendFile('index.html')
       })
