@@ -121,9 +121,23 @@ module.exports = {
       comment:
         'The SDK (src/client, published as chat4all/client) runs in applications, not in the server: ' +
         'it imports its own modules, Node built-ins, ws, and the pure backoff arithmetic of ' +
-        'src/core/retry.ts, so that one retry schedule serves the server and its clients.',
+        'src/core/retry.ts, so that one retry schedule serves the server and its clients. Its types ' +
+        'come from the wire schema (src/wire) by type-only imports, which TypeScript erases, so no ' +
+        'server code loads (see sdk-wire-types-only).',
       from: { path: '^src/client/', pathNot: TEST_FILE },
-      to: { pathNot: ['^src/client/', '^src/core/retry[.]ts$', '(^|/)node_modules/(ws|@types/ws)/'], dependencyTypesNot: ['core'] },
+      to: {
+        pathNot: ['^src/client/', '^src/wire/', '^src/core/retry[.]ts$', '(^|/)node_modules/(ws|@types/ws)/'],
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'sdk-wire-types-only',
+      severity: 'error',
+      comment:
+        'The SDK takes the API\'s shapes from the wire schema with `import type` alone: a value import ' +
+        'would load TypeBox and the server\'s core modules into every application using the SDK.',
+      from: { path: '^src/client/', pathNot: TEST_FILE },
+      to: { path: '^src/wire/', dependencyTypesNot: ['type-only'] },
     },
   ],
   options: {

@@ -39,7 +39,7 @@ export function sendBody(input: SendInput): SendMessageBody {
     ...(input.to !== undefined ? { to: input.to } : {}),
     payload,
     ...(input.metadata ? { metadata: input.metadata } : {}),
-    ...(input.channels ? { channels: input.channels } : {}),
+    ...(input.channels ? { channels: [...input.channels] } : {}),
   }
 }
 

@@ -105,7 +105,7 @@ describe('chat4all client commands', { timeout: 180_000 }, () => {
     const read = await bob.run(['read', accepted.conversation_id, '--json'])
     expect(JSON.parse(read.stdout)).toMatchObject({ conversation_id: accepted.conversation_id, read_up_to_seq: 2 })
     const status = await alice.run(['status', accepted.message_id, '--json'])
-    expect(JSON.parse(status.stdout)).toMatchObject({ message_id: accepted.message_id, status: 'READ', receipts: [{ member: ids['bob'], status: 'READ' }] })
+    expect(JSON.parse(status.stdout)).toMatchObject({ message_id: accepted.message_id, status: 'READ', receipts: [{ member_id: ids['bob'], status: 'READ' }] })
   })
 
   it('manages a group: create, show, add, remove', async () => {
@@ -122,8 +122,8 @@ describe('chat4all client commands', { timeout: 180_000 }, () => {
     expect(shown.stdout).toMatch(/owner/)
     const removed = await alice.run(['conversations', 'remove', group.conversation_id, ids['bob']!])
     expect(removed.code, removed.stderr).toBe(0)
-    const members = JSON.parse((await alice.run(['conversations', 'show', group.conversation_id, '--json'])).stdout) as { members: { member: string }[] }
-    expect(members.members.map((m) => m.member)).not.toContain(ids['bob'])
+    const members = JSON.parse((await alice.run(['conversations', 'show', group.conversation_id, '--json'])).stdout) as { members: { member_id: string }[] }
+    expect(members.members.map((m) => m.member_id)).not.toContain(ids['bob'])
   })
 
   it('exits with documented codes and one line naming what to do', async () => {
@@ -168,14 +168,14 @@ describe('chat4all client commands', { timeout: 180_000 }, () => {
       const live = await alice.run(['send', conversation.conversation_id, 'live one'])
       expect(live.code).toBe(0)
       await follow.waitFor(/live one/)
-      await follow.waitFor(new RegExp(`"message.status".*"member":"${ids['bob']}".*"status":"DELIVERED"`))
+      await follow.waitFor(new RegExp(`"message.status".*"member_id":"${ids['bob']}".*"status":"DELIVERED"`))
       expect(proxy.dropAll()).toBeGreaterThan(0)
       for (const text of ['after the drop 1', 'after the drop 2']) expect((await alice.run(['send', conversation.conversation_id, text])).code).toBe(0)
       await follow.waitFor(/after the drop 2/)
       // Read on another device of bob's: the receipt reaches this one live.
       const read = await bob.run(['read', conversation.conversation_id])
       expect(read.code).toBe(0)
-      await follow.waitFor(new RegExp(`"member":"${ids['bob']}".*"status":"READ"`))
+      await follow.waitFor(new RegExp(`"member_id":"${ids['bob']}".*"status":"READ"`))
       follow.child.kill('SIGINT')
       expect(await follow.exited).toBe(0)
 

@@ -33,6 +33,6 @@ export function receiptLine(ctx: Context, frame: MessageStatusFrame): string {
   const verb = { SENT: 'sent to', DELIVERED: 'delivered to', READ: 'read by', FAILED: 'failed for' }[frame.status]
   const icon = { SENT: '✓', DELIVERED: '✓✓', READ: '✓✓', FAILED: '✗' }[frame.status]
   const what = frame.message_id ? `#${frame.up_to_seq}` : `up to #${frame.up_to_seq}`
-  const who = frame.member.includes(':') ? frame.member : ctx.nameOf(frame.member)
+  const who = frame.member_id.includes(':') ? frame.member_id : ctx.nameOf(frame.member_id)
   return colour.dim(`  ${icon} ${verb} ${who} ${what}${frame.reason ? ` (${frame.reason})` : ''}`)
 }

@@ -9,8 +9,8 @@ export const isConversationId = (text: string) => uuid.test(text)
 /** Remembers who the other member of a private conversation opened by username is. */
 export async function learnPrivate(ctx: Context, conversation: Conversation, username: string): Promise<void> {
   if (conversation.type !== 'private' || username.includes(':') || uuid.test(username)) return
-  const other = conversation.members?.find((m) => m.kind === 'user' && m.member !== ctx.me)
-  if (other) await ctx.learnName(other.member, username)
+  const other = conversation.members?.find((m) => m.kind === 'user' && m.member_id !== ctx.me)
+  if (other) await ctx.learnName(other.member_id, username)
 }
 
 /**
@@ -26,7 +26,7 @@ export async function resolveConversation(ctx: Context, reference: string): Prom
 
 export function titleOf(ctx: Context, conversation: Conversation): string {
   if (conversation.title) return conversation.title
-  const others = (conversation.members ?? []).filter((m) => m.member !== ctx.me).map((m) => (m.kind === 'user' ? ctx.nameOf(m.member) : m.member))
+  const others = (conversation.members ?? []).filter((m) => m.member_id !== ctx.me).map((m) => (m.kind === 'user' ? ctx.nameOf(m.member_id) : m.member_id))
   if (others.length > 0) return others.join(', ')
   return conversation.type === 'private' ? 'private conversation' : 'group'
 }

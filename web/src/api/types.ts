@@ -1,7 +1,10 @@
 /**
  * @module The platform's JSON shapes as the web client uses them (README "API", docs/stream.md).
- * Written by hand until the shared wire schema and SDK land; this folder is the only place that
- * knows them, so switching is local.
+ * A hand-written subset of the wire schema (src/wire), with its field names (`member_id` …). The
+ * web app does not import src/wire even for types: its tsconfig (DOM, bundler resolution, no Node
+ * types) would then type-check the server's core modules that the wire schema is built from. This
+ * folder is the only place that knows the shapes; the browser e2e tests check every response and
+ * frame against the OpenAPI document generated from the wire schema, so drift fails there.
  */
 
 export interface TokenPair {
@@ -21,7 +24,7 @@ export interface Me {
 export type MemberKind = 'user' | 'external'
 
 export interface Member {
-  readonly member: string
+  readonly member_id: string
   readonly kind: MemberKind
   readonly role: 'owner' | 'admin' | 'member'
   readonly delivered_up_to_seq?: number
@@ -71,7 +74,7 @@ export interface Page {
 }
 
 export interface Receipt {
-  readonly member: string
+  readonly member_id: string
   readonly status: string
   readonly delivered_at: string | null
   readonly read_at: string | null
@@ -100,20 +103,20 @@ export type StreamFrame =
   | {
       readonly type: 'message.status'
       readonly conversation_id: string
-      readonly member: string
+      readonly member_id: string
       readonly status: string
       readonly up_to_seq: number
       readonly message_id: string | null
     }
   | { readonly type: 'conversation.created'; readonly conversation: Conversation; readonly members: readonly Member[] }
   | { readonly type: 'member.joined'; readonly conversation_id: string; readonly members: readonly Member[] }
-  | { readonly type: 'member.left'; readonly conversation_id: string; readonly member: string }
+  | { readonly type: 'member.left'; readonly conversation_id: string; readonly member_id: string }
   | { readonly type: 'typing'; readonly conversation_id: string; readonly user_id: string; readonly expires_at: string }
   | { readonly type: 'presence'; readonly user_id: string; readonly status: 'online' | 'offline'; readonly last_seen_at: string | null }
   | {
       readonly type: 'receipts.snapshot'
       readonly conversation_id: string
-      readonly members: readonly { member: string; delivered_up_to_seq: number; read_up_to_seq: number }[]
+      readonly members: readonly { member_id: string; delivered_up_to_seq: number; read_up_to_seq: number }[]
     }
   | { readonly type: 'stream.reset'; readonly reason: string; readonly position: { conversation_id: string; seq: number } }
   | ({ readonly type: 'ok'; readonly id?: string | number } & Partial<Accepted> & { readonly status?: string })

@@ -15,8 +15,8 @@ export interface FrameEffects {
 export function setMembers(conversation: ConversationState, members: readonly Member[]): void {
   const map = conversation.members ?? new Map<string, MemberState>()
   for (const m of members) {
-    const old = map.get(m.member)
-    map.set(m.member, {
+    const old = map.get(m.member_id)
+    map.set(m.member_id, {
       kind: m.kind,
       role: m.role,
       delivered: Math.max(old?.delivered ?? 0, m.delivered_up_to_seq ?? 0),
@@ -68,22 +68,22 @@ export function applyFrame(state: ChatState, positions: Map<string, number>, fra
       if (!c) return
       if (frame.message_id) {
         const marks = c.marks.get(frame.message_id) ?? new Map<string, string>()
-        marks.set(frame.member, frame.status)
+        marks.set(frame.member_id, frame.status)
         c.marks.set(frame.message_id, marks)
       }
-      const member = c.members?.get(frame.member)
+      const member = c.members?.get(frame.member_id)
       if (member && !frame.message_id) {
         if (frame.status === 'READ') member.read = Math.max(member.read, frame.up_to_seq)
         if (frame.status === 'READ' || frame.status === 'DELIVERED') member.delivered = Math.max(member.delivered, frame.up_to_seq)
       }
-      if (frame.member === me && frame.status === 'READ' && c.lastMessage && frame.up_to_seq >= c.lastMessage.seq) c.unread = 0
+      if (frame.member_id === me && frame.status === 'READ' && c.lastMessage && frame.up_to_seq >= c.lastMessage.seq) c.unread = 0
       return
     }
     case 'receipts.snapshot': {
       const c = conv(frame.conversation_id)
       if (!c?.members) return
       for (const m of frame.members) {
-        const member = c.members.get(m.member)
+        const member = c.members.get(m.member_id)
         if (!member) continue
         member.delivered = Math.max(member.delivered, m.delivered_up_to_seq)
         member.read = Math.max(member.read, m.read_up_to_seq)
@@ -104,13 +104,13 @@ export function applyFrame(state: ChatState, positions: Map<string, number>, fra
       return
     }
     case 'member.left': {
-      if (frame.member === me) {
+      if (frame.member_id === me) {
         state.conversations.delete(frame.conversation_id)
         positions.delete(frame.conversation_id)
         if (state.openId === frame.conversation_id) state.openId = null
         return
       }
-      state.conversations.get(frame.conversation_id)?.members?.delete(frame.member)
+      state.conversations.get(frame.conversation_id)?.members?.delete(frame.member_id)
       return
     }
     case 'typing': {

@@ -20,8 +20,8 @@ export async function createConversation(
   const [first, ...rest] = members
   if (!first) throw new ApiError(400, 'validation_failed', 'Name at least one member')
   const created = await chat.api.createConversation({ type, members: type === 'private' ? members : [first], ...(title ? { title } : {}) })
-  const other = created.members.find((m) => m.member !== chat.state.me?.user_id)
-  if (other) learnName(other.member, first)
+  const other = created.members.find((m) => m.member_id !== chat.state.me?.user_id)
+  if (other) learnName(other.member_id, first)
   const c = chat.upsertSummary(created, created.members)
   if (!c.lastMessage) c.historyLoaded = true
   const refused: string[] = []
@@ -37,7 +37,7 @@ export async function createConversation(
 export async function addMember(chat: Chat, id: string, member: string): Promise<void> {
   const result = await chat.api.addMembers(id, [member])
   const added = result.added[0]
-  if (added) learnName(added.member, member)
+  if (added) learnName(added.member_id, member)
   chat.upsertSummary(result, result.members)
   chat.changed()
 }

@@ -64,8 +64,8 @@ function ReceiptList({ chat, messageId }: { chat: Chat; messageId: string }) {
   return (
     <ul class="receipts" aria-label="Receipts">
       {receipts.map((r) => (
-        <li key={r.member}>
-          <ChannelMark member={r.member} /> {nameOf(r.member)}: <strong>{r.status.toLowerCase()}</strong>
+        <li key={r.member_id}>
+          <ChannelMark member={r.member_id} /> {nameOf(r.member_id)}: <strong>{r.status.toLowerCase()}</strong>
           {r.read_at ? ` ${clock(r.read_at)}` : r.delivered_at ? ` ${clock(r.delivered_at)}` : ''}
           {r.reason ? ` (${r.reason})` : ''}
         </li>

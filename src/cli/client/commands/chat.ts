@@ -64,7 +64,7 @@ function onFrame(ctx: Context, session: Session, conversationId: string, frame: 
       // On screen means read.
       session.stream.read(conversationId, frame.message.seq)
     }
-  } else if (frame.type === 'message.status' && frame.conversation_id === conversationId && frame.member !== ctx.me) {
+  } else if (frame.type === 'message.status' && frame.conversation_id === conversationId && frame.member_id !== ctx.me) {
     session.say(receiptLine(ctx, frame))
   } else if (frame.type === 'typing' && frame.conversation_id === conversationId && frame.user_id !== ctx.me) {
     setTyping(ctx.nameOf(frame.user_id), frame.expires_at ? Date.parse(frame.expires_at) : Date.now() + 5_000)

@@ -23,7 +23,7 @@ function printConversation(ctx: Context, conversation: Conversation): void {
   ctx.print(
     table(
       ['MEMBER', 'ID', 'ROLE', 'DELIVERED', 'READ'],
-      conversation.members.map((m) => [m.kind === 'user' ? ctx.nameOf(m.member) : m.member, m.member, m.role, `#${m.delivered_up_to_seq}`, `#${m.read_up_to_seq}`]),
+      conversation.members.map((m) => [m.kind === 'user' ? ctx.nameOf(m.member_id) : m.member_id, m.member_id, m.role, `#${m.delivered_up_to_seq}`, `#${m.read_up_to_seq}`]),
     ),
   )
 }

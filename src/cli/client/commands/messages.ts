@@ -135,7 +135,7 @@ export function messageCommands(): Command[] {
         ctx.print(
           table(
             ['RECIPIENT', 'STATUS', 'DELIVERED', 'READ', 'REASON'],
-            detail.receipts.map((r) => [r.member.includes(':') ? r.member : ctx.nameOf(r.member), r.status, relativeTime(r.delivered_at), relativeTime(r.read_at), r.reason ?? '']),
+            detail.receipts.map((r) => [r.member_id.includes(':') ? r.member_id : ctx.nameOf(r.member_id), r.status, relativeTime(r.delivered_at), relativeTime(r.read_at), r.reason ?? '']),
           ),
         )
       }),
