@@ -15,6 +15,7 @@ import type { Authenticator } from '../../core/authenticator.js'
 import { Type } from '@sinclair/typebox'
 import { authProblems, EventsQuery, problems, type StreamFrameOf } from '../../wire/index.js'
 import { doc } from '../http/openapi-doc.js'
+import { drained } from '../drained.js'
 import { tokenFrom } from './auth.js'
 import { frameJson, movesPosition } from './wire.js'
 
@@ -41,20 +42,7 @@ function sinkFor(res: ServerResponse, limitBytes: number, session: () => StreamS
   return {
     send: write,
     bufferedBytes: () => res.writableLength,
-    drained: () =>
-      new Promise<void>((resolve) => {
-        if (res.writableLength <= limitBytes / 2 || res.destroyed) return resolve()
-        // 'drain' follows once the buffer is written out; the timer only guards against waiting forever.
-        const done = () => {
-          clearTimeout(timer)
-          res.off('drain', done)
-          res.off('close', done)
-          resolve()
-        }
-        const timer = setTimeout(done, 250)
-        res.on('drain', done)
-        res.on('close', done)
-      }),
+    drained: () => drained(res, 'close', () => res.writableLength <= limitBytes / 2 || res.destroyed),
     close: (code, reason) => {
       if (res.writableEnded) return
       res.end(`data: ${JSON.stringify({ type: 'close', position: null, code, reason } satisfies StreamFrameOf<'close'>)}\n\n`)

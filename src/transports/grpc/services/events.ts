@@ -11,6 +11,7 @@ import { closeCodes, type CloseCode, type StreamFrame, type StreamSink } from '.
 import type { StreamHub } from '../../../core/stream/hub.js'
 import { parseCursor } from '../../../core/stream/positions.js'
 import type { StreamSession } from '../../../core/stream/session.js'
+import { drained } from '../../drained.js'
 import { cursorOf } from '../../ws/sse.js'
 import { frameJson } from '../../ws/wire.js'
 import { authenticate, failure, type ReportFailure } from '../call.js'
@@ -59,20 +60,7 @@ function sinkFor(call: SubscribeCall, limitBytes: number, session: () => StreamS
       })
     },
     bufferedBytes: () => pending,
-    drained: () =>
-      new Promise<void>((resolve) => {
-        if (pending <= limitBytes / 2 || ended()) return resolve()
-        const done = () => {
-          clearTimeout(timer)
-          call.off('drain', done)
-          call.off('cancelled', done)
-          resolve()
-        }
-        // 'drain' follows once the buffer is written out; the timer only guards against waiting forever.
-        const timer = setTimeout(done, 250)
-        call.on('drain', done)
-        call.on('cancelled', done)
-      }),
+    drained: () => drained(call, 'cancelled', () => pending <= limitBytes / 2 || ended()),
     close(code, reason) {
       if (ended()) return
       const metadata = new Metadata()
